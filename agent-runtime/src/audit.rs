@@ -1,0 +1,128 @@
+//! Audit records for every security-relevant event. Records carry ids and
+//! reasons, never a secret: no token, no password, no argument value.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditEvent {
+    /// Basic authentication failed.
+    AuthFailure,
+    /// A secure tool (or the post-prompt endpoint) was refused for its token.
+    TokenFailure,
+    /// Arguments did not pass validation; the handler did not run.
+    ValidationFailure,
+    /// A tool ran; `outcome` says how it ended.
+    ToolCall,
+    /// A post-prompt summary was accepted.
+    Summary,
+}
+
+impl AuditEvent {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditEvent::AuthFailure => "auth_failure",
+            AuditEvent::TokenFailure => "token_failure",
+            AuditEvent::ValidationFailure => "validation_failure",
+            AuditEvent::ToolCall => "tool_call",
+            AuditEvent::Summary => "summary",
+        }
+    }
+}
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// The event.
+    pub event: AuditEvent,
+    /// Unix time in milliseconds.
+    pub time_ms: u128,
+    /// Call id from the request, when present.
+    pub call_id: Option<String>,
+    /// Caller number from the platform, when present.
+    pub caller: Option<String>,
+    /// Function (tool) name, when known and registered.
+    pub function: Option<String>,
+    /// `ok`, `refused`, `error`, `panic`, `timeout`.
+    pub outcome: &'static str,
+    /// Machine-readable reason (`bad_signature`, `expired`, `wrong_call_id`,
+    /// a field name for validation failures, ...).
+    pub reason: String,
+    /// Handler run time, for tool calls.
+    pub duration: Option<Duration>,
+    /// Client address.
+    pub client: Option<String>,
+}
+
+impl AuditRecord {
+    pub(crate) fn new(event: AuditEvent, outcome: &'static str, reason: impl Into<String>) -> Self {
+        AuditRecord {
+            event,
+            time_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0),
+            call_id: None,
+            caller: None,
+            function: None,
+            outcome,
+            reason: reason.into(),
+            duration: None,
+            client: None,
+        }
+    }
+}
+
+/// Receives audit records (besides the `tracing` event every record becomes).
+pub trait AuditSink: Send + Sync + 'static {
+    /// Stores or forwards one record. Must not block for long.
+    fn record(&self, record: &AuditRecord);
+}
+
+/// Keeps records in memory; for tests and the test harness.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryAuditSink(Arc<Mutex<Vec<AuditRecord>>>);
+
+impl MemoryAuditSink {
+    /// An empty sink.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// A copy of every record so far.
+    pub fn records(&self) -> Vec<AuditRecord> {
+        match self.0.lock() {
+            Ok(v) => v.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+impl AuditSink for MemoryAuditSink {
+    fn record(&self, record: &AuditRecord) {
+        match self.0.lock() {
+            Ok(mut v) => v.push(record.clone()),
+            Err(poisoned) => poisoned.into_inner().push(record.clone()),
+        }
+    }
+}
+
+/// Emits a record as a `tracing` event (target `agent_runtime::audit`) and to
+/// every sink.
+pub(crate) fn emit(sinks: &[Arc<dyn AuditSink>], record: &AuditRecord) {
+    tracing::info!(
+        target: "agent_runtime::audit",
+        event = record.event.as_str(),
+        call_id = record.call_id.as_deref().unwrap_or(""),
+        caller = record.caller.as_deref().unwrap_or(""),
+        function = record.function.as_deref().unwrap_or(""),
+        outcome = record.outcome,
+        reason = %record.reason,
+        duration_ms = record.duration.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
+        client = record.client.as_deref().unwrap_or(""),
+    );
+    for sink in sinks {
+        sink.record(record);
+    }
+}

@@ -1,0 +1,331 @@
+//! Run-time configuration: where the agent listens, its credentials, token keys
+//! and limits. Read once at start-up from the environment (or set through the
+//! builder); never re-read per request.
+
+use std::time::Duration;
+
+use crate::secret::SecretString;
+use crate::token::{DEFAULT_TOKEN_TTL, TokenKey, TokenSigner};
+
+/// Default maximum request body: 1 MiB.
+pub const DEFAULT_MAX_REQUEST_SIZE: usize = 1024 * 1024;
+/// Default per-tool handler timeout.
+pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(30);
+/// User name used when `SWML_BASIC_AUTH_USER` is not set.
+pub const DEFAULT_USER: &str = "signalwire";
+
+/// A configuration value that could not be used. Names the variable and the
+/// rule, never the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The environment variable or builder setting at fault.
+    pub setting: &'static str,
+    /// What was wrong with it.
+    pub problem: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid configuration `{}`: {}",
+            self.setting, self.problem
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn config_err(setting: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting,
+        problem: problem.into(),
+    }
+}
+
+/// Where the basic-auth credentials came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// `SWML_BASIC_AUTH_USER` / `SWML_BASIC_AUTH_PASSWORD`.
+    Environment,
+    /// Set in code through the builder.
+    Builder,
+    /// No password was configured: a random one was generated for this process
+    /// (development only).
+    Generated,
+}
+
+/// Basic-auth credentials. The password is a [`SecretString`].
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// User name (not secret, but never logged next to a password).
+    pub user: String,
+    /// Password.
+    pub password: SecretString,
+    /// Where they came from.
+    pub source: CredentialSource,
+}
+
+/// Where the token keys came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// `SIGNALWIRE_SWAIG_SECRET` (plus `SIGNALWIRE_SWAIG_SECRET_PREVIOUS`).
+    Environment,
+    /// Set in code through the builder.
+    Builder,
+    /// Random per process: replicas and restarts will not accept each other's
+    /// tokens.
+    Random,
+}
+
+/// The complete run-time configuration of one agent.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// Bind address (`HOST`, default `0.0.0.0`).
+    pub host: String,
+    /// Port (`PORT`, default 3000).
+    pub port: u16,
+    /// Public base URL (`SWML_PROXY_URL_BASE`), trailing `/` removed.
+    pub proxy_url_base: Option<String>,
+    /// Basic-auth credentials.
+    pub credentials: Credentials,
+    /// Token signer (current key, previous keys, lifetime).
+    pub signer: TokenSigner,
+    /// Where the token keys came from.
+    pub key_source: KeySource,
+    /// Maximum request body in bytes (`SWML_MAX_REQUEST_SIZE`).
+    pub max_request_size: usize,
+    /// Per-tool handler timeout (`SWML_TOOL_TIMEOUT_SECS`).
+    pub tool_timeout: Duration,
+}
+
+impl AgentConfig {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (a stand-in for the
+    /// environment, so tests need not mutate the process environment).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let host = get("HOST").unwrap_or_else(|| "0.0.0.0".to_owned());
+        let port = match get("PORT") {
+            Some(p) => p
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| config_err("PORT", "must be a port number between 0 and 65535"))?,
+            None => 3000,
+        };
+        let proxy_url_base = get("SWML_PROXY_URL_BASE")
+            .map(|v| parse_proxy_base(&v))
+            .transpose()?;
+        let credentials =
+            credentials_from(get("SWML_BASIC_AUTH_USER"), get("SWML_BASIC_AUTH_PASSWORD"))?;
+        let ttl = match get("SIGNALWIRE_SWAIG_TOKEN_TTL") {
+            Some(v) => Duration::from_secs(parse_positive(&v, "SIGNALWIRE_SWAIG_TOKEN_TTL")?),
+            None => DEFAULT_TOKEN_TTL,
+        };
+        let (signer, key_source) = signer_from(
+            get("SIGNALWIRE_SWAIG_SECRET"),
+            get("SIGNALWIRE_SWAIG_SECRET_PREVIOUS"),
+            ttl,
+        )?;
+        let max_request_size = match get("SWML_MAX_REQUEST_SIZE") {
+            Some(v) => usize::try_from(parse_positive(&v, "SWML_MAX_REQUEST_SIZE")?)
+                .map_err(|_| config_err("SWML_MAX_REQUEST_SIZE", "is too large"))?,
+            None => DEFAULT_MAX_REQUEST_SIZE,
+        };
+        let tool_timeout = match get("SWML_TOOL_TIMEOUT_SECS") {
+            Some(v) => Duration::from_secs(parse_positive(&v, "SWML_TOOL_TIMEOUT_SECS")?),
+            None => DEFAULT_TOOL_TIMEOUT,
+        };
+        Ok(AgentConfig {
+            host,
+            port,
+            proxy_url_base,
+            credentials,
+            signer,
+            key_source,
+            max_request_size,
+            tool_timeout,
+        })
+    }
+
+    /// The base URL the platform must use to reach this agent (no route, no
+    /// credentials): `SWML_PROXY_URL_BASE` when set, else built from host and
+    /// port (`0.0.0.0` and loopback addresses are shown as `localhost`).
+    pub fn public_base(&self) -> String {
+        if let Some(base) = &self.proxy_url_base {
+            return base.clone();
+        }
+        let host = match self.host.as_str() {
+            "0.0.0.0" | "127.0.0.1" | "::" | "::1" | "" => "localhost",
+            other => other,
+        };
+        if self.port == 80 {
+            format!("http://{host}")
+        } else {
+            format!("http://{host}:{}", self.port)
+        }
+    }
+}
+
+fn parse_positive(value: &str, setting: &'static str) -> Result<u64, ConfigError> {
+    match value.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(config_err(setting, "must be a whole number greater than 0")),
+    }
+}
+
+fn parse_proxy_base(value: &str) -> Result<String, ConfigError> {
+    let trimmed = value.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['@', '?', '#', ' ']) => {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(config_err(
+            "SWML_PROXY_URL_BASE",
+            "must be an http:// or https:// URL without credentials, query or fragment",
+        )),
+    }
+}
+
+fn credentials_from(
+    user: Option<String>,
+    password: Option<String>,
+) -> Result<Credentials, ConfigError> {
+    let source = if password.is_some() {
+        CredentialSource::Environment
+    } else {
+        CredentialSource::Generated
+    };
+    let user = user.unwrap_or_else(|| DEFAULT_USER.to_owned());
+    let password = match password {
+        Some(p) => SecretString::new(p),
+        None => generate_password()?,
+    };
+    Ok(Credentials {
+        user,
+        password,
+        source,
+    })
+}
+
+/// Generates a 43-character URL-safe random password (256 bits).
+pub fn generate_password() -> Result<SecretString, ConfigError> {
+    use base64::Engine as _;
+    let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+    getrandom::fill(bytes.as_mut()).map_err(|_| {
+        config_err(
+            "SWML_BASIC_AUTH_PASSWORD",
+            "the system random source failed",
+        )
+    })?;
+    Ok(SecretString::new(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes.as_ref()),
+    ))
+}
+
+fn signer_from(
+    current: Option<String>,
+    previous: Option<String>,
+    ttl: Duration,
+) -> Result<(TokenSigner, KeySource), ConfigError> {
+    let (key, source) = match current {
+        Some(secret) => (
+            TokenKey::from_secret(&secret)
+                .map_err(|e| config_err("SIGNALWIRE_SWAIG_SECRET", e.to_string()))?,
+            KeySource::Environment,
+        ),
+        None => (
+            TokenKey::random().map_err(|e| config_err("SIGNALWIRE_SWAIG_SECRET", e.to_string()))?,
+            KeySource::Random,
+        ),
+    };
+    let mut old = Vec::new();
+    for secret in previous
+        .iter()
+        .flat_map(|p| p.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        old.push(
+            TokenKey::from_secret(secret)
+                .map_err(|e| config_err("SIGNALWIRE_SWAIG_SECRET_PREVIOUS", e.to_string()))?,
+        );
+    }
+    Ok((TokenSigner::new(key, old, ttl), source))
+}
+
+/// Builds a signer from explicit secrets (builder path).
+pub(crate) fn signer_from_secrets(
+    current: &str,
+    previous: &[&str],
+    ttl: Duration,
+) -> Result<TokenSigner, ConfigError> {
+    let key =
+        TokenKey::from_secret(current).map_err(|e| config_err("token_secret", e.to_string()))?;
+    let old = previous
+        .iter()
+        .map(|s| {
+            TokenKey::from_secret(s)
+                .map_err(|e| config_err("previous_token_secrets", e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TokenSigner::new(key, old, ttl))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_generate_password_and_random_key() {
+        let c = AgentConfig::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(c.credentials.user, "signalwire");
+        assert_eq!(c.credentials.source, CredentialSource::Generated);
+        assert_eq!(c.credentials.password.expose_secret().len(), 43);
+        assert_eq!(c.key_source, KeySource::Random);
+        assert_eq!(c.port, 3000);
+        assert_eq!(c.public_base(), "http://localhost:3000");
+        assert_eq!(c.max_request_size, 1024 * 1024);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_not_the_value() {
+        let e = AgentConfig::from_lookup(lookup(&[("PORT", "secretish-99999")])).unwrap_err();
+        assert_eq!(e.setting, "PORT");
+        assert!(!e.to_string().contains("secretish"));
+        let e = AgentConfig::from_lookup(lookup(&[("SIGNALWIRE_SWAIG_SECRET", "short-canary")]))
+            .unwrap_err();
+        assert_eq!(e.setting, "SIGNALWIRE_SWAIG_SECRET");
+        assert!(!e.to_string().contains("short-canary"));
+        let e =
+            AgentConfig::from_lookup(lookup(&[("SWML_PROXY_URL_BASE", "https://u:p@x.example")]))
+                .unwrap_err();
+        assert_eq!(e.setting, "SWML_PROXY_URL_BASE");
+    }
+
+    #[test]
+    fn proxy_base_wins_and_loses_trailing_slash() {
+        let c = AgentConfig::from_lookup(lookup(&[(
+            "SWML_PROXY_URL_BASE",
+            "https://agents.example.com/",
+        )]))
+        .unwrap();
+        assert_eq!(c.public_base(), "https://agents.example.com");
+    }
+}

@@ -1,0 +1,249 @@
+//! The SWAIG pipeline: envelope → function → token → arguments → handler →
+//! result. Every refusal is audited; no refusal echoes the request.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use actix_web::HttpRequest;
+use actix_web::web::Bytes;
+use futures_util::FutureExt as _;
+use serde_json::{Map, Value};
+
+use crate::audit::{AuditEvent, AuditRecord};
+use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
+use crate::http::{HttpError, bad_request, query_param};
+use crate::result::ToolResult;
+use crate::server::AgentState;
+use crate::tool::{Agent, ToolFailure};
+use crate::validate::{Violation, Violations};
+
+/// What the caller hears when a handler fails or panics.
+pub(crate) const HANDLER_APOLOGY: &str = "I'm sorry, something went wrong on our side and I could not complete that. Please try again later.";
+/// What the caller hears when a handler takes too long.
+pub(crate) const TIMEOUT_APOLOGY: &str =
+    "I'm sorry, that is taking longer than it should. Please try again in a moment.";
+
+/// Longest call id accepted (platform ids are UUIDs).
+const MAX_CALL_ID_LEN: usize = 256;
+
+/// Takes a string field out of the envelope; other JSON types count as absent.
+fn take_string(body: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match body.remove(key) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn take_object(body: &mut Map<String, Value>, key: &str) -> Map<String, Value> {
+    match body.remove(key) {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Parses a body that must be a JSON object.
+pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, HttpError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(HttpError::BadRequest(bad_request::INVALID_JSON)),
+    }
+}
+
+/// Checks a call id: bounded length, no control characters.
+pub(crate) fn check_call_id(id: Option<String>) -> Result<Option<String>, HttpError> {
+    match id {
+        Some(id) if id.is_empty() => Ok(None),
+        Some(id) if id.len() > MAX_CALL_ID_LEN || id.chars().any(char::is_control) => {
+            Err(HttpError::BadRequest(bad_request::INVALID_CALL_ID))
+        }
+        other => Ok(other),
+    }
+}
+
+/// `^[A-Za-z_][A-Za-z0-9_]{0,63}$`
+pub(crate) fn is_valid_function_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && name.len() <= 64
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// `argument.parsed[0]`, else `argument.raw` parsed as JSON, else `{}`.
+fn extract_arguments(argument: Option<Value>) -> Value {
+    let Some(Value::Object(mut argument)) = argument else {
+        return Value::Object(Map::new());
+    };
+    if let Some(Value::Array(parsed)) = argument.remove("parsed")
+        && let Some(first) = parsed.into_iter().next()
+    {
+        return first;
+    }
+    match argument.remove("raw") {
+        Some(Value::String(raw)) if !raw.trim().is_empty() => {
+            serde_json::from_str(&raw).unwrap_or(Value::Null)
+        }
+        _ => Value::Object(Map::new()),
+    }
+}
+
+impl<A: Agent> AgentState<A> {
+    /// Runs one SWAIG request whose body has been read and authenticated.
+    pub(crate) async fn dispatch(
+        &self,
+        req: &HttpRequest,
+        raw: Bytes,
+    ) -> Result<Vec<u8>, HttpError> {
+        let mut body = parse_object(&raw)?;
+        let name = match body.remove("function") {
+            Some(Value::String(s)) if !s.is_empty() => s,
+            None | Some(Value::Null) => {
+                return Err(HttpError::BadRequest(bad_request::MISSING_FUNCTION));
+            }
+            Some(Value::String(_)) => {
+                return Err(HttpError::BadRequest(bad_request::MISSING_FUNCTION));
+            }
+            Some(_) => return Err(HttpError::BadRequest(bad_request::INVALID_FUNCTION)),
+        };
+        if !is_valid_function_name(&name) {
+            return Err(HttpError::BadRequest(bad_request::INVALID_FUNCTION));
+        }
+        let Some(&index) = self.by_name.get(name.as_str()) else {
+            return Err(HttpError::NotFound);
+        };
+        let tool = &self.tools[index];
+        let call_id = check_call_id(take_string(&mut body, "call_id"))?;
+        let caller = Caller {
+            name: take_string(&mut body, "caller_id_name"),
+            number: take_string(&mut body, "caller_id_num"),
+        };
+        let audit_base = |event, outcome, reason: String| {
+            let mut r = AuditRecord::new(event, outcome, reason);
+            r.call_id.clone_from(&call_id);
+            r.caller.clone_from(&caller.number);
+            r.function = Some(tool.def.name.to_owned());
+            r.client = client_addr(req);
+            r
+        };
+
+        if tool.def.secure {
+            let token = query_param(req.query_string(), "__token")?;
+            if let Err(kind) =
+                self.signer
+                    .verify(token.as_deref(), tool.def.name, call_id.as_deref())
+            {
+                self.audit(&audit_base(
+                    AuditEvent::TokenFailure,
+                    "refused",
+                    kind.reason().to_owned(),
+                ));
+                return Err(HttpError::Forbidden);
+            }
+        }
+
+        let args = extract_arguments(body.remove("argument"));
+        if let Err(violations) = tool.validator.validate(&args) {
+            self.audit(&audit_base(
+                AuditEvent::ValidationFailure,
+                "refused",
+                violations.fields().join(","),
+            ));
+            return Ok(ToolResult::new(violations.to_model_message()).to_json_vec());
+        }
+
+        let call = Call {
+            id: CallId(call_id.clone()),
+            caller: caller.clone(),
+            global_data: GlobalData(take_object(&mut body, "global_data")),
+            meta_data: MetaData(take_object(&mut body, "meta_data")),
+            raw: RawBody(raw),
+        };
+        let started = Instant::now();
+        let run = AssertUnwindSafe((tool.def.invoke)(&self.agent, &call, args)).catch_unwind();
+        let outcome = actix_web::rt::time::timeout(self.tool_timeout, run).await;
+        let (result, status, reason) = match outcome {
+            Ok(Ok(Ok(result))) => (result, "ok", String::new()),
+            Ok(Ok(Err(ToolFailure::InvalidArguments { field }))) => {
+                let v = Violations::from(vec![Violation::new(field, "is not valid")]);
+                self.audit(&audit_base(
+                    AuditEvent::ValidationFailure,
+                    "refused",
+                    v.fields().join(","),
+                ));
+                return Ok(ToolResult::new(v.to_model_message()).to_json_vec());
+            }
+            Ok(Ok(Err(ToolFailure::Handler(detail)))) => {
+                tracing::error!(
+                    target: "agent_runtime::tool",
+                    function = tool.def.name,
+                    call_id = call_id.as_deref().unwrap_or(""),
+                    error = %crate::redact::scrub_text(&detail),
+                    "tool handler returned an error"
+                );
+                (
+                    ToolResult::new(HANDLER_APOLOGY),
+                    "error",
+                    "handler_error".to_owned(),
+                )
+            }
+            Ok(Err(_panic)) => {
+                // The panic payload is not logged: it may hold anything.
+                (
+                    ToolResult::new(HANDLER_APOLOGY),
+                    "panic",
+                    "handler_panic".to_owned(),
+                )
+            }
+            Err(_elapsed) => (
+                ToolResult::new(TIMEOUT_APOLOGY),
+                "timeout",
+                "handler_timeout".to_owned(),
+            ),
+        };
+        let mut record = audit_base(AuditEvent::ToolCall, status, reason);
+        record.duration = Some(started.elapsed());
+        self.audit(&record);
+        Ok(result.to_json_vec())
+    }
+}
+
+/// The peer address, for audit records.
+pub(crate) fn client_addr(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn function_names() {
+        assert!(is_valid_function_name("get_balance"));
+        assert!(is_valid_function_name("_x9"));
+        assert!(!is_valid_function_name("9x"));
+        assert!(!is_valid_function_name("a-b"));
+        assert!(!is_valid_function_name(""));
+        assert!(!is_valid_function_name(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn arguments_prefer_parsed_then_raw() {
+        let a = extract_arguments(Some(json!({"parsed":[{"a":1}],"raw":"{\"a\":2}"})));
+        assert_eq!(a, json!({"a":1}));
+        let a = extract_arguments(Some(json!({"parsed":[],"raw":"{\"a\":2}"})));
+        assert_eq!(a, json!({"a":2}));
+        assert_eq!(extract_arguments(None), json!({}));
+        assert_eq!(
+            extract_arguments(Some(json!({"raw":"not json"}))),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn call_ids() {
+        assert_eq!(check_call_id(Some(String::new())), Ok(None));
+        assert!(check_call_id(Some("a\nb".into())).is_err());
+        assert!(check_call_id(Some("x".repeat(300))).is_err());
+        assert_eq!(check_call_id(Some("abc".into())), Ok(Some("abc".into())));
+    }
+}

@@ -1,0 +1,78 @@
+//! A wrapper for secret values: redacted when printed, wiped from memory on drop,
+//! readable only through an explicit call.
+
+use std::fmt;
+use zeroize::Zeroize;
+
+/// The text every secret prints as.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// A secret value (password, PIN, key, token).
+///
+/// * `Debug` prints `[REDACTED]`; there is no `Display`, so a secret cannot end
+///   up in a `format!` by accident.
+/// * The memory is overwritten with zeros when the value is dropped
+///   ([`zeroize`]).
+/// * The value is read only through [`Secret::expose_secret`], which makes every
+///   read visible in code review.
+///
+/// ```
+/// use agent_runtime::Secret;
+/// let pin = Secret::new(String::from("4321"));
+/// assert_eq!(format!("{pin:?}"), "[REDACTED]");
+/// assert_eq!(pin.expose_secret(), "4321");
+/// ```
+#[derive(Clone, Default)]
+pub struct Secret<T: Zeroize>(T);
+
+impl<T: Zeroize> Secret<T> {
+    /// Wraps a value.
+    pub fn new(value: T) -> Self {
+        Secret(value)
+    }
+
+    /// Reads the secret. Every call is a place where the secret leaves its box.
+    pub fn expose_secret(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Zeroize> From<T> for Secret<T> {
+    fn from(value: T) -> Self {
+        Secret(value)
+    }
+}
+
+impl<T: Zeroize> Drop for Secret<T> {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl<T: Zeroize> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// A secret string.
+pub type SecretString = Secret<String>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted() {
+        let s = SecretString::new("canary-pass-0001".into());
+        let shown = format!("{s:?} {:?}", Some(&s));
+        assert!(!shown.contains("canary"), "{shown}");
+        assert!(shown.contains(REDACTED));
+    }
+
+    #[test]
+    fn exposes_value_explicitly() {
+        let s = Secret::new(vec![1u8, 2, 3]);
+        assert_eq!(s.expose_secret(), &[1, 2, 3]);
+    }
+}

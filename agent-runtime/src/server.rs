@@ -1,0 +1,385 @@
+//! The actix-web service: routes, authentication, SWML and post-prompt
+//! endpoints, and the blocking `run` entry point.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes, Payload};
+use actix_web::{HttpRequest, HttpResponse, HttpServer};
+use serde_json::Value;
+
+use crate::audit::{self, AuditEvent, AuditRecord, AuditSink};
+use crate::auth::BasicAuth;
+use crate::config::{AgentConfig, CredentialSource, KeySource};
+use crate::dispatch::{check_call_id, client_addr, parse_object};
+use crate::http::{HttpError, check_content_type, json_response, query_param, read_body};
+use crate::swml::{POST_PROMPT_FUNCTION, SwmlTemplate};
+use crate::token::TokenSigner;
+use crate::tool::{Agent, SummaryHandler, ToolDef};
+use crate::validate::ArgsValidator;
+
+/// A tool with its validator, compiled once at start-up.
+pub(crate) struct CompiledTool<A> {
+    pub def: ToolDef<A>,
+    pub validator: ArgsValidator,
+}
+
+/// Everything a request needs, shared by all workers.
+pub(crate) struct AgentState<A> {
+    pub agent: A,
+    pub config: AgentConfig,
+    pub auth: BasicAuth,
+    pub signer: TokenSigner,
+    pub tools: Vec<CompiledTool<A>>,
+    pub by_name: HashMap<&'static str, usize>,
+    /// Rendered when the request carries a call id.
+    pub swml_with_call: SwmlTemplate,
+    /// Rendered without a call id: no secure tools, no post-prompt URL.
+    pub swml_without_call: SwmlTemplate,
+    pub summary: Option<SummaryHandler<A>>,
+    pub sinks: Vec<Arc<dyn AuditSink>>,
+    pub tool_timeout: Duration,
+    pub route: String,
+}
+
+impl<A> AgentState<A> {
+    pub(crate) fn audit(&self, record: &AuditRecord) {
+        audit::emit(&self.sinks, record);
+    }
+
+    /// Checks basic auth; audits and refuses on failure.
+    fn authorize(&self, req: &HttpRequest) -> Result<(), HttpError> {
+        let header = req.headers().get(actix_web::http::header::AUTHORIZATION);
+        if self.auth.check(header.map(|h| h.as_bytes())) {
+            return Ok(());
+        }
+        let reason = if header.is_some() {
+            "bad_credentials"
+        } else {
+            "missing_credentials"
+        };
+        let mut record = AuditRecord::new(AuditEvent::AuthFailure, "refused", reason);
+        record.client = client_addr(req);
+        self.audit(&record);
+        Err(HttpError::Unauthorized)
+    }
+}
+
+fn respond(result: Result<Vec<u8>, HttpError>) -> HttpResponse {
+    match result {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => e.response(),
+    }
+}
+
+async fn swml_get<A: Agent>(req: HttpRequest, state: web::Data<AgentState<A>>) -> HttpResponse {
+    respond(render_swml(&req, &state, None))
+}
+
+async fn swml_post<A: Agent>(
+    req: HttpRequest,
+    payload: Payload,
+    state: web::Data<AgentState<A>>,
+) -> HttpResponse {
+    let body = match read_authorized(&req, payload, &state).await {
+        Ok(b) => b,
+        Err(e) => return e.response(),
+    };
+    respond(render_swml(&req, &state, Some(body)))
+}
+
+/// Auth, content type and size checks, in that order, then the body.
+async fn read_authorized<A>(
+    req: &HttpRequest,
+    payload: Payload,
+    state: &AgentState<A>,
+) -> Result<Bytes, HttpError> {
+    state.authorize(req)?;
+    check_content_type(req)?;
+    read_body(req, payload, state.config.max_request_size).await
+}
+
+fn render_swml<A>(
+    req: &HttpRequest,
+    state: &AgentState<A>,
+    body: Option<Bytes>,
+) -> Result<Vec<u8>, HttpError> {
+    if body.is_none() {
+        state.authorize(req)?;
+    }
+    let mut call_id = None;
+    if let Some(body) = body.filter(|b| !b.trim_ascii().is_empty()) {
+        let mut obj = parse_object(&body)?;
+        call_id = match obj.remove("call_id") {
+            Some(Value::String(s)) if !s.is_empty() => Some(s),
+            _ => match obj.get("call").and_then(|c| c.get("call_id")) {
+                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+                _ => None,
+            },
+        };
+    }
+    if call_id.is_none() {
+        call_id = query_param(req.query_string(), "call_id")?;
+    }
+    match check_call_id(call_id)? {
+        Some(id) => Ok(state.swml_with_call.render(&state.signer, &id)),
+        None => Ok(state.swml_without_call.render(&state.signer, "")),
+    }
+}
+
+async fn swaig_post<A: Agent>(
+    req: HttpRequest,
+    payload: Payload,
+    state: web::Data<AgentState<A>>,
+) -> HttpResponse {
+    let body = match read_authorized(&req, payload, &state).await {
+        Ok(b) => b,
+        Err(e) => return e.response(),
+    };
+    respond(state.dispatch(&req, body).await)
+}
+
+async fn post_prompt<A: Agent>(
+    req: HttpRequest,
+    payload: Payload,
+    state: web::Data<AgentState<A>>,
+) -> HttpResponse {
+    let body = match read_authorized(&req, payload, &state).await {
+        Ok(b) => b,
+        Err(e) => return e.response(),
+    };
+    respond(handle_summary(&req, &state, body).await)
+}
+
+async fn handle_summary<A: Agent>(
+    req: &HttpRequest,
+    state: &AgentState<A>,
+    raw: Bytes,
+) -> Result<Vec<u8>, HttpError> {
+    let mut body = parse_object(&raw)?;
+    let call_id = match body.remove("call_id") {
+        Some(Value::String(s)) => check_call_id(Some(s))?,
+        _ => None,
+    };
+    let token = query_param(req.query_string(), "__token")?;
+    let caller = match body
+        .get("caller_id_number")
+        .or_else(|| body.get("caller_id_num"))
+    {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let mut record = AuditRecord::new(AuditEvent::Summary, "ok", "");
+    record.call_id.clone_from(&call_id);
+    record.caller.clone_from(&caller);
+    record.function = Some(POST_PROMPT_FUNCTION.to_owned());
+    record.client = client_addr(req);
+    if let Err(kind) =
+        state
+            .signer
+            .verify(token.as_deref(), POST_PROMPT_FUNCTION, call_id.as_deref())
+    {
+        record.event = AuditEvent::TokenFailure;
+        record.outcome = "refused";
+        record.reason = kind.reason().to_owned();
+        state.audit(&record);
+        return Err(HttpError::Forbidden);
+    }
+    state.audit(&record);
+    if let Some(handler) = state.summary {
+        let summary = extract_summary(&mut body);
+        let call = crate::context::Call {
+            id: crate::context::CallId(call_id),
+            caller: crate::context::Caller {
+                name: None,
+                number: caller,
+            },
+            global_data: crate::context::GlobalData(match body.remove("global_data") {
+                Some(Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            }),
+            meta_data: crate::context::MetaData::default(),
+            raw: crate::context::RawBody(raw),
+        };
+        let run = std::panic::AssertUnwindSafe(handler(&state.agent, &call, summary));
+        if futures_util::FutureExt::catch_unwind(run).await.is_err() {
+            tracing::error!(target: "agent_runtime::summary", "summary handler panicked");
+        }
+    }
+    Ok(br#"{"success":true}"#.to_vec())
+}
+
+/// `summary`, else `post_prompt_data.parsed[0]`, else `post_prompt_data.raw`
+/// (parsed as JSON when it is JSON, else as a string).
+fn extract_summary(body: &mut serde_json::Map<String, Value>) -> Option<Value> {
+    if let Some(s) = body.remove("summary").filter(|v| !v.is_null()) {
+        return Some(s);
+    }
+    let Some(Value::Object(mut data)) = body.remove("post_prompt_data") else {
+        return None;
+    };
+    if let Some(Value::Array(parsed)) = data.remove("parsed")
+        && let Some(first) = parsed.into_iter().next()
+    {
+        return Some(first);
+    }
+    match data.remove("raw") {
+        Some(Value::String(raw)) => Some(serde_json::from_str(&raw).unwrap_or(Value::String(raw))),
+        _ => None,
+    }
+}
+
+async fn method_not_allowed<A>(req: HttpRequest, state: web::Data<AgentState<A>>) -> HttpResponse {
+    match state.authorize(&req) {
+        Ok(()) => HttpError::MethodNotAllowed.response(),
+        Err(e) => e.response(),
+    }
+}
+
+async fn not_found<A>(req: HttpRequest, state: web::Data<AgentState<A>>) -> HttpResponse {
+    match state.authorize(&req) {
+        Ok(()) => HttpError::NotFound.response(),
+        Err(e) => e.response(),
+    }
+}
+
+async fn health() -> HttpResponse {
+    json_response(
+        StatusCode::OK,
+        Bytes::from_static(br#"{"status":"healthy"}"#),
+    )
+}
+
+async fn ready() -> HttpResponse {
+    json_response(StatusCode::OK, Bytes::from_static(br#"{"status":"ready"}"#))
+}
+
+/// Both spellings of a path: with and without the trailing slash.
+fn paths(route: &str, endpoint: &str) -> Vec<String> {
+    let base = format!("{route}{endpoint}");
+    if base.is_empty() || base == "/" {
+        return vec!["/".to_owned()];
+    }
+    vec![base.clone(), format!("{base}/")]
+}
+
+/// Registers the agent's routes (plus `/health` and `/ready`) on an actix-web
+/// service configuration.
+pub(crate) fn configure<A: Agent>(
+    state: web::Data<AgentState<A>>,
+    cfg: &mut web::ServiceConfig,
+    probes: bool,
+) {
+    let route = state.route.clone();
+    cfg.app_data(state);
+    if probes {
+        configure_probes(cfg);
+    }
+    cfg.service(
+        web::resource(paths(&route, ""))
+            .route(web::get().to(swml_get::<A>))
+            .route(web::post().to(swml_post::<A>))
+            .default_service(web::to(method_not_allowed::<A>)),
+    )
+    .service(
+        web::resource(paths(&route, "/swaig"))
+            .route(web::post().to(swaig_post::<A>))
+            .default_service(web::to(method_not_allowed::<A>)),
+    )
+    .service(
+        web::resource(paths(&route, "/post_prompt"))
+            .route(web::post().to(post_prompt::<A>))
+            .default_service(web::to(method_not_allowed::<A>)),
+    );
+}
+
+/// `/health` and `/ready`: unauthenticated, reveal only a status.
+pub(crate) fn configure_probes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/health")
+            .route(web::get().to(health))
+            .route(web::post().to(health)),
+    )
+    .service(
+        web::resource("/ready")
+            .route(web::get().to(ready))
+            .route(web::post().to(ready)),
+    );
+}
+
+/// The default service: authenticated 404.
+pub(crate) fn default_service<A: Agent>(cfg: &mut web::ServiceConfig) {
+    cfg.default_service(web::to(not_found::<A>));
+}
+
+/// Prints the start-up banner: where the agent listens, and loud warnings for
+/// development-only settings. A generated password is printed here, once.
+pub(crate) fn print_banner<A: Agent>(state: &AgentState<A>) {
+    let c = &state.config;
+    let route = if state.route.is_empty() {
+        "/"
+    } else {
+        state.route.as_str()
+    };
+    eprintln!(
+        "agent `{}` listening on {}:{} (route {route})",
+        A::NAME,
+        c.host,
+        c.port
+    );
+    eprintln!("  SWML URL for SignalWire: {}{}", c.public_base(), route);
+    match c.credentials.source {
+        CredentialSource::Generated => {
+            eprintln!(
+                "  WARNING: SWML_BASIC_AUTH_PASSWORD is not set; generated credentials for DEVELOPMENT ONLY:"
+            );
+            eprintln!(
+                "    user: {}  password: {}",
+                c.credentials.user,
+                c.credentials.password.expose_secret()
+            );
+            eprintln!(
+                "    they change at every start; set SWML_BASIC_AUTH_USER and SWML_BASIC_AUTH_PASSWORD in production"
+            );
+        }
+        CredentialSource::Environment => {
+            eprintln!(
+                "  basic auth user `{}` (password from SWML_BASIC_AUTH_PASSWORD)",
+                c.credentials.user
+            )
+        }
+        CredentialSource::Builder => {
+            eprintln!("  basic auth user `{}` (set in code)", c.credentials.user)
+        }
+    }
+    if c.key_source == KeySource::Random {
+        eprintln!(
+            "  WARNING: SIGNALWIRE_SWAIG_SECRET is not set; secure-tool tokens use a random per-process key, so \
+             replicas will not accept each other's tokens and a restart invalidates every call in progress"
+        );
+    }
+}
+
+/// Runs the HTTP server until it is stopped.
+pub(crate) async fn serve_state<A: Agent + Send + Sync>(
+    state: web::Data<AgentState<A>>,
+) -> std::io::Result<()> {
+    print_banner(&state);
+    let bind = (state.config.host.clone(), state.config.port);
+    let factory_state = state.clone();
+    HttpServer::new(move || {
+        let s = factory_state.clone();
+        actix_web::App::new().configure(move |cfg| {
+            configure(s, cfg, true);
+            default_service::<A>(cfg);
+        })
+    })
+    .tcp_nodelay(true)
+    .client_request_timeout(Duration::from_secs(5))
+    .client_disconnect_timeout(Duration::from_secs(1))
+    .bind(bind)?
+    .run()
+    .await
+}
