@@ -47,7 +47,7 @@ fn luhn_ok(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Masks card-number-like runs (13 to 19 digits passing the Luhn check, with or

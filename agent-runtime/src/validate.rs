@@ -607,6 +607,22 @@ fn collect_declared_names(schema: &Value, names: &mut BTreeSet<String>) {
     }
 }
 
+impl From<Vec<Violation>> for Violations {
+    fn from(items: Vec<Violation>) -> Self {
+        Violations { items, omitted: 0 }
+    }
+}
+
+impl Violation {
+    /// A violation of `rule` by `field`.
+    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Violation {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -990,21 +1006,5 @@ mod tests {
         fn shareable<T: Send + Sync + 'static>() {}
         shareable::<ArgsValidator>();
         shareable::<super::Violations>();
-    }
-}
-
-impl From<Vec<Violation>> for Violations {
-    fn from(items: Vec<Violation>) -> Self {
-        Violations { items, omitted: 0 }
-    }
-}
-
-impl Violation {
-    /// A violation of `rule` by `field`.
-    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Violation {
-            field: field.into(),
-            rule: rule.into(),
-        }
     }
 }
