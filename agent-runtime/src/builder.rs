@@ -270,7 +270,12 @@ impl<A: Agent> AgentBuilder<A> {
                 secure: def.secure,
                 parameters,
             });
-            tools.push(CompiledTool { def, validator });
+            let may_hold_secrets = !def.sensitive.is_empty() || mentions_secret_key(&full);
+            tools.push(CompiledTool {
+                def,
+                validator,
+                may_hold_secrets,
+            });
         }
 
         let url_base = url_with_credentials(
@@ -328,6 +333,21 @@ impl<A: Agent> AgentBuilder<A> {
         A: Send + Sync,
     {
         self.build()?.run()
+    }
+}
+
+/// True when any property name in the schema looks secret.
+fn mentions_secret_key(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => map.iter().any(|(k, v)| {
+            (k == "properties"
+                && v.as_object().is_some_and(|props| {
+                    props.keys().any(|name| crate::redact::is_secret_key(name))
+                }))
+                || mentions_secret_key(v)
+        }),
+        Value::Array(items) => items.iter().any(mentions_secret_key),
+        _ => false,
     }
 }
 

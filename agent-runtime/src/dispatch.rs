@@ -157,6 +157,13 @@ impl<A: Agent> AgentState<A> {
             meta_data: MetaData(take_object(&mut body, "meta_data")),
             raw: RawBody(raw),
         };
+        // Values that must not reach the log even if a handler puts them in its
+        // error text: sensitive parameters and fields under secret-looking keys.
+        let secrets = if tool.may_hold_secrets {
+            crate::redact::secret_values(&args, tool.def.sensitive)
+        } else {
+            Vec::new()
+        };
         let started = Instant::now();
         let run = AssertUnwindSafe((tool.def.invoke)(&self.agent, &call, args)).catch_unwind();
         let outcome = actix_web::rt::time::timeout(self.tool_timeout, run).await;
@@ -176,7 +183,7 @@ impl<A: Agent> AgentState<A> {
                     target: "agent_runtime::tool",
                     function = tool.def.name,
                     call_id = call_id.as_deref().unwrap_or(""),
-                    error = %crate::redact::scrub_text(&detail),
+                    error = %crate::redact::scrub_known(&crate::redact::scrub_text(&detail), &secrets),
                     "tool handler returned an error"
                 );
                 (

@@ -128,6 +128,50 @@ pub fn scrub_json(value: &Value) -> Value {
     }
 }
 
+/// String forms of the values of `sensitive` top-level fields and of any field
+/// under a secret-looking key, anywhere in `args` (used to scrub handler error
+/// text before it is logged).
+pub(crate) fn secret_values(args: &Value, sensitive: &[&str]) -> Vec<crate::secret::SecretString> {
+    fn walk(v: &Value, out: &mut Vec<crate::secret::SecretString>, force: bool) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    walk(v, out, force || is_secret_key(k));
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out, force)),
+            Value::String(s) if force && !s.is_empty() => {
+                out.push(crate::secret::SecretString::new(s.clone()))
+            }
+            Value::Number(n) if force => out.push(crate::secret::SecretString::new(n.to_string())),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Value::Object(map) = args {
+        for (k, v) in map {
+            walk(
+                v,
+                &mut out,
+                sensitive.contains(&k.as_str()) || is_secret_key(k),
+            );
+        }
+    }
+    out
+}
+
+/// Replaces every occurrence of each known secret in `text`.
+pub(crate) fn scrub_known(text: &str, secrets: &[crate::secret::SecretString]) -> String {
+    let mut out = text.to_owned();
+    for s in secrets {
+        let s = s.expose_secret();
+        if !s.is_empty() {
+            out = out.replace(s.as_str(), REDACTED);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +209,19 @@ mod tests {
         assert!(is_secret_key("cardNumber"));
         assert!(is_secret_key("card_number"));
         assert!(!is_secret_key("account"));
+    }
+
+    #[test]
+    fn known_secrets_are_scrubbed_from_text() {
+        let args = json!({"pin": "4931", "account": "1000000001", "nested": {"password": "Hunter2"}, "code": 7});
+        let secrets = secret_values(&args, &["code"]);
+        let text = scrub_known(
+            "pin 4931 password Hunter2 code 7 account 1000000001",
+            &secrets,
+        );
+        assert_eq!(
+            text,
+            "pin [REDACTED] password [REDACTED] code [REDACTED] account 1000000001"
+        );
     }
 }

@@ -24,6 +24,9 @@ use crate::validate::ArgsValidator;
 pub(crate) struct CompiledTool<A> {
     pub def: ToolDef<A>,
     pub validator: ArgsValidator,
+    /// The tool has `#[sensitive]` parameters or secret-looking field names,
+    /// so handler error text is scrubbed of their values.
+    pub may_hold_secrets: bool,
 }
 
 /// Everything a request needs, shared by all workers.
@@ -362,10 +365,31 @@ pub(crate) fn print_banner<A: Agent>(state: &AgentState<A>) {
     }
 }
 
+/// Replaces the process panic hook (once) with one that prints where a panic
+/// happened but never its message: a handler's panic message may contain call
+/// data (a PIN, a card number). The panic itself is caught per request and the
+/// caller hears a generic apology.
+pub fn install_redacting_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_else(|| "unknown location".to_owned());
+            eprintln!(
+                "panic at {location} (message withheld by agent-runtime: it may contain call data)"
+            );
+            tracing::error!(target: "agent_runtime::panic", %location, "panic (message withheld)");
+        }));
+    });
+}
+
 /// Runs the HTTP server until it is stopped.
 pub(crate) async fn serve_state<A: Agent + Send + Sync>(
     state: web::Data<AgentState<A>>,
 ) -> std::io::Result<()> {
+    install_redacting_panic_hook();
     print_banner(&state);
     let bind = (state.config.host.clone(), state.config.port);
     let factory_state = state.clone();
