@@ -97,6 +97,8 @@ pub struct AgentConfig {
     pub max_request_size: usize,
     /// Per-tool handler timeout (`SWML_TOOL_TIMEOUT_SECS`).
     pub tool_timeout: Duration,
+    /// HTTP worker threads (`SWML_WORKERS`); `None` means one per CPU core.
+    pub workers: Option<usize>,
 }
 
 impl AgentConfig {
@@ -140,7 +142,15 @@ impl AgentConfig {
             Some(v) => Duration::from_secs(parse_positive(&v, "SWML_TOOL_TIMEOUT_SECS")?),
             None => DEFAULT_TOOL_TIMEOUT,
         };
+        let workers = match get("SWML_WORKERS") {
+            Some(v) => Some(
+                usize::try_from(parse_positive(&v, "SWML_WORKERS")?)
+                    .map_err(|_| config_err("SWML_WORKERS", "is too large"))?,
+            ),
+            None => None,
+        };
         Ok(AgentConfig {
+            workers,
             host,
             port,
             proxy_url_base,

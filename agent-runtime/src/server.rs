@@ -392,18 +392,23 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
     install_redacting_panic_hook();
     print_banner(&state);
     let bind = (state.config.host.clone(), state.config.port);
+    let workers = state.config.workers;
     let factory_state = state.clone();
-    HttpServer::new(move || {
+    let mut server = HttpServer::new(move || {
         let s = factory_state.clone();
         actix_web::App::new().configure(move |cfg| {
             configure(s, cfg, true);
             default_service::<A>(cfg);
         })
-    })
-    .tcp_nodelay(true)
-    .client_request_timeout(Duration::from_secs(5))
-    .client_disconnect_timeout(Duration::from_secs(1))
-    .bind(bind)?
-    .run()
-    .await
+    });
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    server
+        .tcp_nodelay(true)
+        .client_request_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .bind(bind)?
+        .run()
+        .await
 }
