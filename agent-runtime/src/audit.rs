@@ -54,9 +54,28 @@ pub struct AuditRecord {
     pub duration: Option<Duration>,
     /// Client address.
     pub client: Option<String>,
+    /// The tool arguments with every secret part replaced (`#[sensitive]`
+    /// parameters, secret-looking keys, card-number and SSN look-alikes).
+    pub arguments: Option<serde_json::Value>,
 }
 
 impl AuditRecord {
+    /// The record as a JSON object (the form the file sink writes).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "event": self.event.as_str(),
+            "time_ms": self.time_ms as u64,
+            "call_id": self.call_id,
+            "caller": self.caller,
+            "function": self.function,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "duration_ms": self.duration.map(|d| d.as_secs_f64() * 1000.0),
+            "client": self.client,
+            "arguments": self.arguments,
+        })
+    }
+
     pub(crate) fn new(event: AuditEvent, outcome: &'static str, reason: impl Into<String>) -> Self {
         AuditRecord {
             event,
@@ -71,6 +90,7 @@ impl AuditRecord {
             reason: reason.into(),
             duration: None,
             client: None,
+            arguments: None,
         }
     }
 }
@@ -121,6 +141,7 @@ pub(crate) fn emit(sinks: &[Arc<dyn AuditSink>], record: &AuditRecord) {
         reason = %record.reason,
         duration_ms = record.duration.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
         client = record.client.as_deref().unwrap_or(""),
+        arguments = %record.arguments.as_ref().map(ToString::to_string).unwrap_or_default(),
     );
     for sink in sinks {
         sink.record(record);

@@ -164,6 +164,9 @@ impl<A: Agent> AgentState<A> {
         } else {
             Vec::new()
         };
+        // Refused arguments are not recorded (they failed the rules, so nothing
+        // says which parts are secret); accepted ones are, redacted.
+        let redacted = crate::redact::redact_arguments(&args, tool.def.sensitive);
         let started = Instant::now();
         let run = AssertUnwindSafe((tool.def.invoke)(&self.agent, &call, args)).catch_unwind();
         let outcome = actix_web::rt::time::timeout(self.tool_timeout, run).await;
@@ -208,6 +211,7 @@ impl<A: Agent> AgentState<A> {
         };
         let mut record = audit_base(AuditEvent::ToolCall, status, reason);
         record.duration = Some(started.elapsed());
+        record.arguments = Some(redacted);
         self.audit(&record);
         Ok(result.to_json_vec())
     }

@@ -46,6 +46,7 @@
 )]
 
 pub mod audit;
+pub mod audit_file;
 pub mod auth;
 mod builder;
 pub mod config;

@@ -128,6 +128,26 @@ pub fn scrub_json(value: &Value) -> Value {
     }
 }
 
+/// The arguments as they may appear in an audit record: `#[sensitive]`
+/// parameters and values under secret-looking keys replaced, strings scrubbed.
+pub fn redact_arguments(args: &Value, sensitive: &[&str]) -> Value {
+    match args {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if sensitive.contains(&k.as_str()) || is_secret_key(k) {
+                        Value::String(REDACTED.to_owned())
+                    } else {
+                        scrub_json(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => scrub_json(other),
+    }
+}
+
 /// String forms of the values of `sensitive` top-level fields and of any field
 /// under a secret-looking key, anywhere in `args` (used to scrub handler error
 /// text before it is logged).
