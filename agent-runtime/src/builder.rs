@@ -105,6 +105,7 @@ pub struct AgentBuilder<A: Agent> {
     basic_auth: Option<(String, SecretString)>,
     token_secrets: Option<(SecretString, Vec<SecretString>)>,
     route: Option<String>,
+    hooks: crate::server::AccessHooks,
 }
 
 impl<A: Agent> std::fmt::Debug for AgentBuilder<A> {
@@ -144,6 +145,7 @@ impl<A: Agent> AgentBuilder<A> {
             basic_auth: None,
             token_secrets: None,
             route: None,
+            hooks: crate::server::AccessHooks::default(),
         }
     }
 
@@ -211,6 +213,24 @@ impl<A: Agent> AgentBuilder<A> {
             .map(|s| SecretString::new((*s).to_owned()))
             .collect();
         self.token_secrets = Some((SecretString::new(current.into()), previous));
+        self
+    }
+    /// Calls `hook` when a request arrives, with a redacted view (method,
+    /// path without query, client address).
+    pub fn on_request(
+        mut self,
+        hook: impl Fn(&crate::server::AccessView<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.on_request = Some(Arc::new(hook));
+        self
+    }
+    /// Calls `hook` when a response is ready, with a redacted view (adds
+    /// status, duration, call id and function; never a header or token).
+    pub fn on_response(
+        mut self,
+        hook: impl Fn(&crate::server::AccessView<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.on_response = Some(Arc::new(hook));
         self
     }
     /// Overrides the route declared with `#[agent(route = "...")]`.
@@ -320,6 +340,7 @@ impl<A: Agent> AgentBuilder<A> {
             summary: A::summary_handler(),
             sinks: self.sinks,
             route,
+            hooks: self.hooks,
         };
         Ok(AgentService {
             state: web::Data::new(state),

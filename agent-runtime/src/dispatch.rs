@@ -92,6 +92,7 @@ impl<A: Agent> AgentState<A> {
         &self,
         req: &HttpRequest,
         raw: Bytes,
+        notes: &mut crate::server::Notes,
     ) -> Result<Vec<u8>, HttpError> {
         let mut body = parse_object(&raw)?;
         let name = match body.remove("function") {
@@ -111,7 +112,9 @@ impl<A: Agent> AgentState<A> {
             return Err(HttpError::NotFound);
         };
         let tool = &self.tools[index];
+        notes.function = Some(tool.def.name);
         let call_id = check_call_id(take_string(&mut body, "call_id"))?;
+        notes.call_id.clone_from(&call_id);
         let caller = Caller {
             name: take_string(&mut body, "caller_id_name"),
             number: take_string(&mut body, "caller_id_num"),

@@ -74,7 +74,7 @@ pub use secret::{Secret, SecretString};
 /// JSON values and the `json!` macro, re-exported so agents need no direct
 /// `serde_json` dependency.
 pub use serde_json::{Map, Value, json};
-pub use server::install_redacting_panic_hook;
+pub use server::{AccessHook, AccessView, install_redacting_panic_hook};
 pub use tool::{Agent, IntoToolResult};
 
 /// Everything an agent file usually needs: `use agent_runtime::prelude::*;`.

@@ -45,6 +45,81 @@ pub(crate) struct AgentState<A> {
     pub sinks: Vec<Arc<dyn AuditSink>>,
     pub tool_timeout: Duration,
     pub route: String,
+    pub hooks: AccessHooks,
+}
+
+/// A redacted view of one request for access logging: no query string, no
+/// headers, no body, so no token or credential can reach the log through it.
+#[derive(Debug, Clone)]
+pub struct AccessView<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// Path without its query string.
+    pub path: &'a str,
+    /// Response status (`None` in `on_request`).
+    pub status: Option<u16>,
+    /// Time spent (`None` in `on_request`).
+    pub duration: Option<Duration>,
+    /// Call id, when the request carried a valid one.
+    pub call_id: Option<&'a str>,
+    /// Function name, when it named a registered tool.
+    pub function: Option<&'a str>,
+    /// Client address.
+    pub client: Option<std::net::IpAddr>,
+}
+
+/// An access-log hook.
+pub type AccessHook = Arc<dyn Fn(&AccessView<'_>) + Send + Sync>;
+
+/// The `on_request` / `on_response` hooks of an agent.
+#[derive(Clone, Default)]
+pub(crate) struct AccessHooks {
+    pub on_request: Option<AccessHook>,
+    pub on_response: Option<AccessHook>,
+}
+
+/// What a handler learned about a request, for the access hooks.
+#[derive(Debug, Default)]
+pub(crate) struct Notes {
+    pub call_id: Option<String>,
+    pub function: Option<&'static str>,
+}
+
+impl AccessHooks {
+    fn view<'a>(req: &'a HttpRequest, notes: Option<&'a Notes>) -> AccessView<'a> {
+        AccessView {
+            method: req.method().as_str(),
+            path: req.path(),
+            status: None,
+            duration: None,
+            call_id: notes.and_then(|n| n.call_id.as_deref()),
+            function: notes.and_then(|n| n.function),
+            client: req.peer_addr().map(|a| a.ip()),
+        }
+    }
+
+    fn begin(&self, req: &HttpRequest) -> Option<std::time::Instant> {
+        if let Some(hook) = &self.on_request {
+            hook(&Self::view(req, None));
+        }
+        self.on_response.as_ref().map(|_| std::time::Instant::now())
+    }
+
+    fn end(
+        &self,
+        req: &HttpRequest,
+        started: Option<std::time::Instant>,
+        notes: &Notes,
+        res: HttpResponse,
+    ) -> HttpResponse {
+        if let (Some(hook), Some(started)) = (&self.on_response, started) {
+            let mut view = Self::view(req, Some(notes));
+            view.status = Some(res.status().as_u16());
+            view.duration = Some(started.elapsed());
+            hook(&view);
+        }
+        res
+    }
 }
 
 impl<A> AgentState<A> {
@@ -78,7 +153,10 @@ fn respond(result: Result<Vec<u8>, HttpError>) -> HttpResponse {
 }
 
 async fn swml_get<A: Agent>(req: HttpRequest, state: web::Data<AgentState<A>>) -> HttpResponse {
-    respond(render_swml(&req, &state, None))
+    let started = state.hooks.begin(&req);
+    let mut notes = Notes::default();
+    let res = respond(render_swml(&req, &state, None, &mut notes));
+    state.hooks.end(&req, started, &notes, res)
 }
 
 async fn swml_post<A: Agent>(
@@ -86,11 +164,13 @@ async fn swml_post<A: Agent>(
     payload: Payload,
     state: web::Data<AgentState<A>>,
 ) -> HttpResponse {
-    let body = match read_authorized(&req, payload, &state).await {
-        Ok(b) => b,
-        Err(e) => return e.response(),
+    let started = state.hooks.begin(&req);
+    let mut notes = Notes::default();
+    let res = match read_authorized(&req, payload, &state).await {
+        Ok(body) => respond(render_swml(&req, &state, Some(body), &mut notes)),
+        Err(e) => e.response(),
     };
-    respond(render_swml(&req, &state, Some(body)))
+    state.hooks.end(&req, started, &notes, res)
 }
 
 /// Auth, content type and size checks, in that order, then the body.
@@ -108,6 +188,7 @@ fn render_swml<A>(
     req: &HttpRequest,
     state: &AgentState<A>,
     body: Option<Bytes>,
+    notes: &mut Notes,
 ) -> Result<Vec<u8>, HttpError> {
     if body.is_none() {
         state.authorize(req)?;
@@ -126,8 +207,9 @@ fn render_swml<A>(
     if call_id.is_none() {
         call_id = query_param(req.query_string(), "call_id")?;
     }
-    match check_call_id(call_id)? {
-        Some(id) => Ok(state.swml_with_call.render(&state.signer, &id)),
+    notes.call_id = check_call_id(call_id)?;
+    match &notes.call_id {
+        Some(id) => Ok(state.swml_with_call.render(&state.signer, id)),
         None => Ok(state.swml_without_call.render(&state.signer, "")),
     }
 }
@@ -137,11 +219,13 @@ async fn swaig_post<A: Agent>(
     payload: Payload,
     state: web::Data<AgentState<A>>,
 ) -> HttpResponse {
-    let body = match read_authorized(&req, payload, &state).await {
-        Ok(b) => b,
-        Err(e) => return e.response(),
+    let started = state.hooks.begin(&req);
+    let mut notes = Notes::default();
+    let res = match read_authorized(&req, payload, &state).await {
+        Ok(body) => respond(state.dispatch(&req, body, &mut notes).await),
+        Err(e) => e.response(),
     };
-    respond(state.dispatch(&req, body).await)
+    state.hooks.end(&req, started, &notes, res)
 }
 
 async fn post_prompt<A: Agent>(
@@ -149,23 +233,30 @@ async fn post_prompt<A: Agent>(
     payload: Payload,
     state: web::Data<AgentState<A>>,
 ) -> HttpResponse {
-    let body = match read_authorized(&req, payload, &state).await {
-        Ok(b) => b,
-        Err(e) => return e.response(),
+    let started = state.hooks.begin(&req);
+    let mut notes = Notes {
+        call_id: None,
+        function: Some(POST_PROMPT_FUNCTION),
     };
-    respond(handle_summary(&req, &state, body).await)
+    let res = match read_authorized(&req, payload, &state).await {
+        Ok(body) => respond(handle_summary(&req, &state, body, &mut notes).await),
+        Err(e) => e.response(),
+    };
+    state.hooks.end(&req, started, &notes, res)
 }
 
 async fn handle_summary<A: Agent>(
     req: &HttpRequest,
     state: &AgentState<A>,
     raw: Bytes,
+    notes: &mut Notes,
 ) -> Result<Vec<u8>, HttpError> {
     let mut body = parse_object(&raw)?;
     let call_id = match body.remove("call_id") {
         Some(Value::String(s)) => check_call_id(Some(s))?,
         _ => None,
     };
+    notes.call_id.clone_from(&call_id);
     let token = query_param(req.query_string(), "__token")?;
     let caller = match body
         .get("caller_id_number")
@@ -235,17 +326,21 @@ fn extract_summary(body: &mut serde_json::Map<String, Value>) -> Option<Value> {
 }
 
 async fn method_not_allowed<A>(req: HttpRequest, state: web::Data<AgentState<A>>) -> HttpResponse {
-    match state.authorize(&req) {
+    let started = state.hooks.begin(&req);
+    let res = match state.authorize(&req) {
         Ok(()) => HttpError::MethodNotAllowed.response(),
         Err(e) => e.response(),
-    }
+    };
+    state.hooks.end(&req, started, &Notes::default(), res)
 }
 
 async fn not_found<A>(req: HttpRequest, state: web::Data<AgentState<A>>) -> HttpResponse {
-    match state.authorize(&req) {
+    let started = state.hooks.begin(&req);
+    let res = match state.authorize(&req) {
         Ok(()) => HttpError::NotFound.response(),
         Err(e) => e.response(),
-    }
+    };
+    state.hooks.end(&req, started, &Notes::default(), res)
 }
 
 async fn health() -> HttpResponse {
