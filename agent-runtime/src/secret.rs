@@ -58,6 +58,34 @@ impl<T: Zeroize> fmt::Debug for Secret<T> {
 /// A secret string.
 pub type SecretString = Secret<String>;
 
+/// A secret arrives as a tool argument like the value it wraps: the schema is
+/// that of `T`, so the model is told the same rules.
+impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Secret<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Secret)
+    }
+}
+
+impl<T: Zeroize + schemars::JsonSchema> schemars::JsonSchema for Secret<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// Serialises as `[REDACTED]`: a secret never reaches a log or record through
+/// serde.
+impl<T: Zeroize> serde::Serialize for Secret<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(REDACTED)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +96,26 @@ mod tests {
         let shown = format!("{s:?} {:?}", Some(&s));
         assert!(!shown.contains("canary"), "{shown}");
         assert!(shown.contains(REDACTED));
+    }
+
+    #[test]
+    fn deserialises_like_the_inner_type_and_serialises_redacted() {
+        let s: SecretString = serde_json::from_str("\"4931\"").unwrap();
+        assert_eq!(s.expose_secret(), "4931");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"[REDACTED]\"");
+        let schema = schemars::schema_for!(Secret<String>);
+        assert_eq!(schema.get("type"), Some(&serde_json::json!("string")));
+    }
+
+    #[test]
+    fn zeroize_clears_the_value() {
+        // What Drop runs: after it the buffer holds no trace of the secret.
+        let mut s = SecretString::new("wipe-me-please".into());
+        s.0.zeroize();
+        assert!(s.expose_secret().is_empty());
+        let mut bytes = Secret::new([7u8; 16]);
+        bytes.0.zeroize();
+        assert_eq!(bytes.expose_secret(), &[0u8; 16]);
     }
 
     #[test]
