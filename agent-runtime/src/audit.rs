@@ -17,6 +17,8 @@ pub enum AuditEvent {
     ToolCall,
     /// A post-prompt summary was accepted.
     Summary,
+    /// A secure tool was refused because emergency mode is on.
+    EmergencyRefusal,
 }
 
 impl AuditEvent {
@@ -28,6 +30,7 @@ impl AuditEvent {
             AuditEvent::ValidationFailure => "validation_failure",
             AuditEvent::ToolCall => "tool_call",
             AuditEvent::Summary => "summary",
+            AuditEvent::EmergencyRefusal => "emergency_refusal",
         }
     }
 }

@@ -327,6 +327,11 @@ impl<A: Agent> AgentBuilder<A> {
             secure_tools: false,
             post_prompt_url: false,
         })?;
+        let swml_emergency = compile(Variant {
+            secure_tools: false,
+            post_prompt_url: true,
+        })?;
+        let emergency = EmergencySwitch::new(config.emergency_mode);
         let state = AgentState {
             auth: BasicAuth::new(&config.credentials),
             signer: config.signer.clone(),
@@ -337,6 +342,8 @@ impl<A: Agent> AgentBuilder<A> {
             by_name,
             swml_with_call,
             swml_without_call,
+            swml_emergency,
+            emergency,
             summary: A::summary_handler(),
             sinks: self.sinks,
             route,
@@ -414,6 +421,36 @@ fn build_prompt(sections: &[Section], text: Option<String>) -> Result<Value, Bui
     }
 }
 
+/// The run-time emergency switch: while on, secure tools are left out of new
+/// SWML and refused at dispatch with a polite spoken message (each refusal is
+/// audited). Clone it freely; all clones control the same agent.
+///
+/// ```no_run
+/// # fn demo<A: agent_runtime::Agent>(svc: &agent_runtime::AgentService<A>) {
+/// let switch = svc.emergency_switch();
+/// switch.set(true); // e.g. from an admin endpoint or a signal handler
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct EmergencySwitch(Arc<std::sync::atomic::AtomicBool>);
+
+impl EmergencySwitch {
+    fn new(on: bool) -> Self {
+        EmergencySwitch(Arc::new(std::sync::atomic::AtomicBool::new(on)))
+    }
+    /// Turns emergency mode on or off.
+    pub fn set(&self, on: bool) {
+        let was = self.0.swap(on, std::sync::atomic::Ordering::SeqCst);
+        if was != on {
+            tracing::warn!(target: "agent_runtime::audit", event = "emergency_mode", on, "emergency mode switched");
+        }
+    }
+    /// Whether emergency mode is on.
+    pub fn is_on(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// A built agent, ready to serve.
 pub struct AgentService<A: Agent> {
     pub(crate) state: web::Data<AgentState<A>>,
@@ -453,6 +490,11 @@ impl<A: Agent> AgentService<A> {
     /// The route prefix (`""` for `/`).
     pub fn route(&self) -> &str {
         &self.state.route
+    }
+
+    /// The emergency-mode switch of this agent.
+    pub fn emergency_switch(&self) -> EmergencySwitch {
+        self.state.emergency.clone()
     }
 
     /// The token signer (for tests and tooling that need a valid token).

@@ -99,6 +99,10 @@ pub struct AgentConfig {
     pub tool_timeout: Duration,
     /// HTTP worker threads (`SWML_WORKERS`); `None` means one per CPU core.
     pub workers: Option<usize>,
+    /// Start in emergency mode (`AGENT_EMERGENCY_MODE`): secure tools are
+    /// withdrawn. Switchable at run time through
+    /// [`AgentService::emergency_switch`](crate::AgentService::emergency_switch).
+    pub emergency_mode: bool,
 }
 
 impl AgentConfig {
@@ -149,7 +153,12 @@ impl AgentConfig {
             ),
             None => None,
         };
+        let emergency_mode = match get("AGENT_EMERGENCY_MODE") {
+            Some(v) => parse_bool(&v, "AGENT_EMERGENCY_MODE")?,
+            None => false,
+        };
         Ok(AgentConfig {
+            emergency_mode,
             workers,
             host,
             port,
@@ -178,6 +187,14 @@ impl AgentConfig {
         } else {
             format!("http://{host}:{}", self.port)
         }
+    }
+}
+
+fn parse_bool(value: &str, setting: &'static str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(config_err(setting, "must be true or false")),
     }
 }
 

@@ -23,6 +23,10 @@ pub(crate) const HANDLER_APOLOGY: &str = "I'm sorry, something went wrong on our
 pub(crate) const TIMEOUT_APOLOGY: &str =
     "I'm sorry, that is taking longer than it should. Please try again in a moment.";
 
+/// What the caller hears when a secure tool is withdrawn in emergency mode.
+pub(crate) const EMERGENCY_REFUSAL: &str = "I'm sorry, I can't do that right now. This service is temporarily limited; \
+     please try again later or speak to a member of staff.";
+
 /// Longest call id accepted (platform ids are UUIDs).
 const MAX_CALL_ID_LEN: usize = 256;
 
@@ -128,6 +132,14 @@ impl<A: Agent> AgentState<A> {
             r
         };
 
+        if tool.def.secure && self.emergency.is_on() {
+            self.audit(&audit_base(
+                AuditEvent::EmergencyRefusal,
+                "refused",
+                "emergency_mode".to_owned(),
+            ));
+            return Ok(ToolResult::new(EMERGENCY_REFUSAL).to_json_vec());
+        }
         if tool.def.secure {
             let token = query_param(req.query_string(), "__token")?;
             if let Err(kind) =

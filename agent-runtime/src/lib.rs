@@ -65,7 +65,7 @@ pub mod tool;
 pub mod validate;
 
 pub use agent_macros::{agent, tool, tool_args};
-pub use builder::{AgentBuilder, AgentExt, AgentService, BuildError};
+pub use builder::{AgentBuilder, AgentExt, AgentService, BuildError, EmergencySwitch};
 pub use config::AgentConfig;
 pub use context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
 pub use prompt::{Hint, Language, Recording, RecordingFormat, Section};

@@ -41,6 +41,10 @@ pub(crate) struct AgentState<A> {
     pub swml_with_call: SwmlTemplate,
     /// Rendered without a call id: no secure tools, no post-prompt URL.
     pub swml_without_call: SwmlTemplate,
+    /// Rendered in emergency mode: no secure tools.
+    pub swml_emergency: SwmlTemplate,
+    /// Emergency mode, switchable at run time.
+    pub emergency: crate::builder::EmergencySwitch,
     pub summary: Option<SummaryHandler<A>>,
     pub sinks: Vec<Arc<dyn AuditSink>>,
     pub tool_timeout: Duration,
@@ -209,6 +213,7 @@ fn render_swml<A>(
     }
     notes.call_id = check_call_id(call_id)?;
     match &notes.call_id {
+        Some(id) if state.emergency.is_on() => Ok(state.swml_emergency.render(&state.signer, id)),
         Some(id) => Ok(state.swml_with_call.render(&state.signer, id)),
         None => Ok(state.swml_without_call.render(&state.signer, "")),
     }
