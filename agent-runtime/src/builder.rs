@@ -37,6 +37,9 @@ pub enum BuildError {
     },
     /// The route is not a valid path prefix.
     Route(String),
+    /// `AGENT_ENV=production` and the configuration is not fit for it; one
+    /// entry per problem, each naming the variable to set.
+    Production(Vec<String>),
 }
 
 impl std::fmt::Display for BuildError {
@@ -46,6 +49,10 @@ impl std::fmt::Display for BuildError {
             BuildError::Prompt(p) => write!(f, "invalid prompt: {p}"),
             BuildError::Tool { tool, problem } => write!(f, "tool `{tool}`: {problem}"),
             BuildError::Route(r) => write!(f, "invalid route: {r}"),
+            BuildError::Production(problems) => {
+                write!(f, "refusing to start with AGENT_ENV=production:")?;
+                problems.iter().try_for_each(|p| write!(f, "\n  - {p}"))
+            }
         }
     }
 }
@@ -261,6 +268,12 @@ impl<A: Agent> AgentBuilder<A> {
             config.signer =
                 signer_from_secrets(current.expose_secret(), &prev, config.signer.token_ttl())?;
             config.key_source = KeySource::Builder;
+        }
+        if config.production {
+            let problems = config.production_problems();
+            if !problems.is_empty() {
+                return Err(BuildError::Production(problems));
+            }
         }
         let route = normalize_route(self.route.as_deref().unwrap_or(A::ROUTE))?;
         let prompt = build_prompt(&self.sections, self.prompt_text)?;

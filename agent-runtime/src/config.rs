@@ -103,6 +103,9 @@ pub struct AgentConfig {
     /// withdrawn. Switchable at run time through
     /// [`AgentService::emergency_switch`](crate::AgentService::emergency_switch).
     pub emergency_mode: bool,
+    /// `AGENT_ENV=production`: start-up refuses development-only settings
+    /// (see [`AgentConfig::production_problems`]).
+    pub production: bool,
 }
 
 impl AgentConfig {
@@ -157,7 +160,10 @@ impl AgentConfig {
             Some(v) => parse_bool(&v, "AGENT_EMERGENCY_MODE")?,
             None => false,
         };
+        let production =
+            get("AGENT_ENV").is_some_and(|v| v.trim().eq_ignore_ascii_case("production"));
         Ok(AgentConfig {
+            production,
             emergency_mode,
             workers,
             host,
@@ -169,6 +175,24 @@ impl AgentConfig {
             max_request_size,
             tool_timeout,
         })
+    }
+
+    /// What makes this configuration unfit for production, one line per
+    /// problem, each naming the variable to set. Empty when fit.
+    pub fn production_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.credentials.source == CredentialSource::Generated {
+            problems.push("basic-auth credentials were generated: set SWML_BASIC_AUTH_USER and SWML_BASIC_AUTH_PASSWORD".to_owned());
+        } else if self.credentials.password.expose_secret().chars().count() < 32 {
+            problems.push("the basic-auth password is shorter than 32 characters: set a longer SWML_BASIC_AUTH_PASSWORD".to_owned());
+        }
+        if self.key_source == KeySource::Random {
+            problems.push("no token secret is configured: set SIGNALWIRE_SWAIG_SECRET (shared by every replica)".to_owned());
+        }
+        if self.proxy_url_base.is_none() {
+            problems.push("the agent is reachable over plain HTTP: set SWML_PROXY_URL_BASE to the HTTPS address of the TLS-terminating proxy".to_owned());
+        }
+        problems
     }
 
     /// The base URL the platform must use to reach this agent (no route, no
