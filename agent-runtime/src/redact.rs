@@ -50,14 +50,125 @@ fn luhn_ok(digits: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// Masks card-number-like runs (13 to 19 digits passing the Luhn check, with or
-/// without space/dash separators) and SSN-like values (`123-45-6789`,
-/// `123 45 6789`, or 9 bare digits) in free text.
+/// One group of digits inside a run: byte range and the digits.
+struct DigitGroup {
+    start: usize,
+    end: usize,
+    digits: Vec<u8>,
+}
+
+/// Splits the digit run starting at `i` into groups separated by single
+/// spaces or dashes. Returns the groups and the end of the run.
+fn digit_groups(bytes: &[u8], mut i: usize) -> (Vec<DigitGroup>, usize) {
+    let mut groups = Vec::new();
+    loop {
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        groups.push(DigitGroup {
+            start,
+            end: i,
+            digits: bytes[start..i].iter().map(|b| b - b'0').collect(),
+        });
+        let continues =
+            i + 1 < bytes.len() && matches!(bytes[i], b' ' | b'-') && bytes[i + 1].is_ascii_digit();
+        if !continues {
+            return (groups, i);
+        }
+        i += 1;
+    }
+}
+
+/// The mask for groups `g[i..=j]`, when they look like a card number or an
+/// SSN.
+fn mask_for(groups: &[DigitGroup], i: usize, j: usize) -> Option<&'static str> {
+    let window = &groups[i..=j];
+    let count: usize = window.iter().map(|g| g.digits.len()).sum();
+    if (13..=19).contains(&count) {
+        let digits: Vec<u8> = window
+            .iter()
+            .flat_map(|g| g.digits.iter().copied())
+            .collect();
+        if luhn_ok(&digits) {
+            return Some("[REDACTED-CARD]");
+        }
+    }
+    let lens: Vec<usize> = window.iter().map(|g| g.digits.len()).collect();
+    if lens == [3, 2, 4] || lens == [9] {
+        return Some("[REDACTED-SSN]");
+    }
+    None
+}
+
+/// Words after which the next word is taken to be a secret in free text
+/// ("my password is hunter2", "PIN: 4931").
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passcode",
+    "passphrase",
+    "pin",
+    "secret",
+    "token",
+    "cvv",
+    "cvc",
+];
+
+fn mask_after_secret_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut pending = false;
+    while !rest.is_empty() {
+        let word_end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+        let (word, tail) = rest.split_at(word_end);
+        let bare = word
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_ascii_lowercase();
+        let filler = matches!(bare.as_str(), "is" | "was" | "it's" | "its" | "")
+            || word.chars().all(|c| c == ':' || c == '=');
+        if pending && !filler {
+            out.push_str(crate::secret::REDACTED);
+            pending = false;
+        } else {
+            // "password:hunter2" or "pin=4931" in one word.
+            let joined = word
+                .find([':', '='])
+                .filter(|p| *p + 1 < word.len())
+                .filter(|p| {
+                    let key = word[..*p]
+                        .trim_matches(|c: char| !c.is_alphanumeric())
+                        .to_ascii_lowercase();
+                    SECRET_WORDS.contains(&key.as_str())
+                });
+            if let Some(pos) = joined {
+                out.push_str(&word[..=pos]);
+                out.push_str(crate::secret::REDACTED);
+            } else {
+                out.push_str(word);
+                pending = SECRET_WORDS.contains(&bare.as_str()) || (pending && filler);
+            }
+        }
+        let ws_end = tail
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(tail.len());
+        out.push_str(&tail[..ws_end]);
+        rest = &tail[ws_end..];
+    }
+    out
+}
+
+/// Masks, in free text: card-number-like digit groups (13 to 19 digits
+/// passing the Luhn check, with or without space/dash separators, also when
+/// more digits follow such as a security code), SSN-like values
+/// (`123-45-6789`, `123 45 6789`, 9 bare digits), and the word following a
+/// secret-naming word ("password is X", "PIN: X"). Over-masking is preferred
+/// to a leak.
 pub fn scrub_text(text: &str) -> String {
+    let text = mask_after_secret_words(text);
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut i = 0;
     let mut copied = 0;
+    let mut i = 0;
     while i < bytes.len() {
         let starts_run =
             bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
@@ -65,42 +176,25 @@ pub fn scrub_text(text: &str) -> String {
             i += 1;
             continue;
         }
-        // Collect a run of digits with single separators between them.
-        let mut j = i;
-        let mut digits = Vec::new();
-        let mut last_digit_end = i;
-        while j < bytes.len() {
-            let b = bytes[j];
-            if b.is_ascii_digit() {
-                digits.push(b - b'0');
-                j += 1;
-                last_digit_end = j;
-            } else if (b == b' ' || b == b'-')
-                && j + 1 < bytes.len()
-                && bytes[j + 1].is_ascii_digit()
-            {
-                j += 1;
-            } else {
-                break;
+        let (groups, run_end) = digit_groups(bytes, i);
+        let followed_ok = run_end == bytes.len() || !bytes[run_end].is_ascii_alphanumeric();
+        let mut g = 0;
+        while followed_ok && g < groups.len() {
+            // The longest window starting at `g` that looks secret.
+            let hit = (g..groups.len())
+                .rev()
+                .find_map(|j| mask_for(&groups, g, j).map(|m| (j, m)));
+            match hit {
+                Some((j, mask)) => {
+                    out.push_str(&text[copied..groups[g].start]);
+                    out.push_str(mask);
+                    copied = groups[j].end;
+                    g = j + 1;
+                }
+                None => g += 1,
             }
         }
-        let end = last_digit_end;
-        let followed_ok = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
-        let mask = if !followed_ok {
-            None
-        } else if (13..=19).contains(&digits.len()) && luhn_ok(&digits) {
-            Some("[REDACTED-CARD]")
-        } else if digits.len() == 9 {
-            Some("[REDACTED-SSN]")
-        } else {
-            None
-        };
-        if let Some(mask) = mask {
-            out.push_str(&text[copied..i]);
-            out.push_str(mask);
-            copied = end;
-        }
-        i = end.max(i + 1);
+        i = run_end.max(i + 1);
     }
     out.push_str(&text[copied..]);
     out
@@ -215,6 +309,25 @@ mod tests {
             "order 4111111111111112"
         );
         assert_eq!(scrub_text("amount 125.50"), "amount 125.50");
+        // A card followed by more digits (security code, expiry, SSN).
+        assert_eq!(scrub_text("4111 1111 1111 1111 123"), "[REDACTED-CARD] 123");
+        assert_eq!(scrub_text("4111111111111111 123"), "[REDACTED-CARD] 123");
+        assert_eq!(
+            scrub_text("4111 1111 1111 1111 123-45-6789"),
+            "[REDACTED-CARD] [REDACTED-SSN]"
+        );
+        assert_eq!(scrub_text("call 555 1234 today"), "call 555 1234 today");
+    }
+
+    #[test]
+    fn words_after_secret_words_are_masked() {
+        assert_eq!(
+            scrub_text("my password is Hunter2-Canary ok"),
+            "my password is [REDACTED] ok"
+        );
+        assert_eq!(scrub_text("PIN: 4931."), "PIN: [REDACTED]");
+        assert_eq!(scrub_text("pin=4931 and more"), "pin=[REDACTED] and more");
+        assert_eq!(scrub_text("no secrets here"), "no secrets here");
     }
 
     #[test]
