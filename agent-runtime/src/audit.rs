@@ -19,6 +19,8 @@ pub enum AuditEvent {
     Summary,
     /// A secure tool was refused because emergency mode is on.
     EmergencyRefusal,
+    /// A request had no valid `X-SignalWire-Signature`.
+    SignatureFailure,
 }
 
 impl AuditEvent {
@@ -31,6 +33,7 @@ impl AuditEvent {
             AuditEvent::ToolCall => "tool_call",
             AuditEvent::Summary => "summary",
             AuditEvent::EmergencyRefusal => "emergency_refusal",
+            AuditEvent::SignatureFailure => "signature_failure",
         }
     }
 }

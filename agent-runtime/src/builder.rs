@@ -345,6 +345,10 @@ impl<A: Agent> AgentBuilder<A> {
             post_prompt_url: true,
         })?;
         let emergency = EmergencySwitch::new(config.emergency_mode);
+        let signatures = config
+            .signing_key
+            .as_ref()
+            .map(crate::signature::SignatureVerifier::new);
         let state = AgentState {
             auth: BasicAuth::new(&config.credentials),
             signer: config.signer.clone(),
@@ -361,6 +365,7 @@ impl<A: Agent> AgentBuilder<A> {
             sinks: self.sinks,
             route,
             hooks: self.hooks,
+            signatures,
         };
         Ok(AgentService {
             state: web::Data::new(state),

@@ -106,6 +106,9 @@ pub struct AgentConfig {
     /// `AGENT_ENV=production`: start-up refuses development-only settings
     /// (see [`AgentConfig::production_problems`]).
     pub production: bool,
+    /// Webhook signing key (`SIGNALWIRE_SIGNING_KEY`): when set, every request
+    /// must carry a valid `X-SignalWire-Signature`.
+    pub signing_key: Option<SecretString>,
 }
 
 impl AgentConfig {
@@ -162,7 +165,9 @@ impl AgentConfig {
         };
         let production =
             get("AGENT_ENV").is_some_and(|v| v.trim().eq_ignore_ascii_case("production"));
+        let signing_key = get("SIGNALWIRE_SIGNING_KEY").map(SecretString::new);
         Ok(AgentConfig {
+            signing_key,
             production,
             emergency_mode,
             workers,

@@ -59,6 +59,7 @@ pub mod result;
 pub mod schema;
 pub mod secret;
 mod server;
+pub mod signature;
 mod swml;
 pub mod token;
 pub mod tool;

@@ -127,7 +127,7 @@ fn mask_after_secret_words(text: &str) -> String {
         let filler = matches!(bare.as_str(), "is" | "was" | "it's" | "its" | "")
             || word.chars().all(|c| c == ':' || c == '=');
         if pending && !filler {
-            out.push_str(crate::secret::REDACTED);
+            out.push_str(REDACTED);
             pending = false;
         } else {
             // "password:hunter2" or "pin=4931" in one word.
@@ -142,7 +142,7 @@ fn mask_after_secret_words(text: &str) -> String {
                 });
             if let Some(pos) = joined {
                 out.push_str(&word[..=pos]);
-                out.push_str(crate::secret::REDACTED);
+                out.push_str(REDACTED);
             } else {
                 out.push_str(word);
                 pending = SECRET_WORDS.contains(&bare.as_str()) || (pending && filler);

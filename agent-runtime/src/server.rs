@@ -50,6 +50,8 @@ pub(crate) struct AgentState<A> {
     pub tool_timeout: Duration,
     pub route: String,
     pub hooks: AccessHooks,
+    /// Webhook signature check, when a signing key is configured.
+    pub signatures: Option<crate::signature::SignatureVerifier>,
 }
 
 /// A redacted view of one request for access logging: no query string, no
@@ -131,6 +133,29 @@ impl<A> AgentState<A> {
         audit::emit(&self.sinks, record);
     }
 
+    /// With a signing key: the signature over the URL the platform called
+    /// (public base + path + query) and the raw body must be valid.
+    fn check_signature(&self, req: &HttpRequest, body: &[u8]) -> Result<(), HttpError> {
+        let Some(verifier) = &self.signatures else {
+            return Ok(());
+        };
+        let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        let url = format!("{}{target}", self.config.public_base());
+        let header = req.headers().get(crate::signature::SIGNATURE_HEADER);
+        if verifier.verify(&url, body, header.map(|h| h.as_bytes())) {
+            return Ok(());
+        }
+        let reason = if header.is_some() {
+            "bad_signature"
+        } else {
+            "missing_signature"
+        };
+        let mut record = AuditRecord::new(AuditEvent::SignatureFailure, "refused", reason);
+        record.client = client_addr(req);
+        self.audit(&record);
+        Err(HttpError::Forbidden)
+    }
+
     /// Checks basic auth; audits and refuses on failure.
     fn authorize(&self, req: &HttpRequest) -> Result<(), HttpError> {
         let header = req.headers().get(actix_web::http::header::AUTHORIZATION);
@@ -185,7 +210,9 @@ async fn read_authorized<A>(
 ) -> Result<Bytes, HttpError> {
     state.authorize(req)?;
     check_content_type(req)?;
-    read_body(req, payload, state.config.max_request_size).await
+    let body = read_body(req, payload, state.config.max_request_size).await?;
+    state.check_signature(req, &body)?;
+    Ok(body)
 }
 
 fn render_swml<A>(
@@ -196,6 +223,7 @@ fn render_swml<A>(
 ) -> Result<Vec<u8>, HttpError> {
     if body.is_none() {
         state.authorize(req)?;
+        state.check_signature(req, b"")?;
     }
     let mut call_id = None;
     if let Some(body) = body.filter(|b| !b.trim_ascii().is_empty()) {
@@ -456,6 +484,12 @@ pub(crate) fn print_banner<A: Agent>(state: &AgentState<A>) {
         CredentialSource::Builder => {
             eprintln!("  basic auth user `{}` (set in code)", c.credentials.user)
         }
+    }
+    if c.signing_key.is_none() {
+        eprintln!(
+            "  WARNING: SIGNALWIRE_SIGNING_KEY is not set; requests are not checked for the platform's \
+             X-SignalWire-Signature"
+        );
     }
     if c.key_source == KeySource::Random {
         eprintln!(
