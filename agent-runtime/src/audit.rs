@@ -21,6 +21,8 @@ pub enum AuditEvent {
     EmergencyRefusal,
     /// A request had no valid `X-SignalWire-Signature`.
     SignatureFailure,
+    /// A caller (or client address) went over a rate limit.
+    RateLimited,
 }
 
 impl AuditEvent {
@@ -34,6 +36,7 @@ impl AuditEvent {
             AuditEvent::Summary => "summary",
             AuditEvent::EmergencyRefusal => "emergency_refusal",
             AuditEvent::SignatureFailure => "signature_failure",
+            AuditEvent::RateLimited => "rate_limited",
         }
     }
 }

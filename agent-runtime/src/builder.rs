@@ -113,6 +113,8 @@ pub struct AgentBuilder<A: Agent> {
     token_secrets: Option<(SecretString, Vec<SecretString>)>,
     route: Option<String>,
     hooks: crate::server::AccessHooks,
+    tool_rates: Vec<(String, String)>,
+    rate_store: Option<Arc<dyn crate::ratelimit::RateLimitStore>>,
 }
 
 impl<A: Agent> std::fmt::Debug for AgentBuilder<A> {
@@ -153,6 +155,8 @@ impl<A: Agent> AgentBuilder<A> {
             token_secrets: None,
             route: None,
             hooks: crate::server::AccessHooks::default(),
+            tool_rates: Vec::new(),
+            rate_store: None,
         }
     }
 
@@ -238,6 +242,18 @@ impl<A: Agent> AgentBuilder<A> {
         hook: impl Fn(&crate::server::AccessView<'_>) + Send + Sync + 'static,
     ) -> Self {
         self.hooks.on_response = Some(Arc::new(hook));
+        self
+    }
+    /// Limits how often one caller may use `tool` (`"5/min"`, `"1/sec"`,
+    /// `"20/hour"`), overriding `SWML_RATE_LIMIT` and the tool's declaration.
+    pub fn tool_rate_limit(mut self, tool: impl Into<String>, rate: impl Into<String>) -> Self {
+        self.tool_rates.push((tool.into(), rate.into()));
+        self
+    }
+    /// Keeps rate-limit state in `store` (e.g. shared by replicas) instead of
+    /// in memory.
+    pub fn rate_limit_store(mut self, store: Arc<dyn crate::ratelimit::RateLimitStore>) -> Self {
+        self.rate_store = Some(store);
         self
     }
     /// Overrides the route declared with `#[agent(route = "...")]`.
@@ -345,6 +361,11 @@ impl<A: Agent> AgentBuilder<A> {
             post_prompt_url: true,
         })?;
         let emergency = EmergencySwitch::new(config.emergency_mode);
+        let limits: Arc<dyn crate::ratelimit::RateLimitStore> = match self.rate_store {
+            Some(store) => store,
+            None => Arc::new(build_rate_limits(&config, &tools, &self.tool_rates)?),
+        };
+        let http_limited = config.http_rate_limit.is_some();
         let signatures = config
             .signing_key
             .as_ref()
@@ -366,6 +387,8 @@ impl<A: Agent> AgentBuilder<A> {
             route,
             hooks: self.hooks,
             signatures,
+            http_limited,
+            limits,
         };
         Ok(AgentService {
             state: web::Data::new(state),
@@ -380,6 +403,42 @@ impl<A: Agent> AgentBuilder<A> {
     {
         self.build()?.run()
     }
+}
+
+/// In-memory limits: one scope per tool (its override, else the agent-wide
+/// default) plus the per-address HTTP scope.
+fn build_rate_limits<A>(
+    config: &AgentConfig,
+    tools: &[CompiledTool<A>],
+    overrides: &[(String, String)],
+) -> Result<crate::ratelimit::InMemoryRateLimits, BuildError> {
+    let mut scopes = Vec::new();
+    for (name, rate) in overrides {
+        if !tools.iter().any(|t| t.def.name == name) {
+            return Err(BuildError::Config(ConfigError {
+                setting: "tool_rate_limit",
+                problem: format!("no tool is named `{name}`"),
+            }));
+        }
+        let rate = rate.parse().map_err(|problem| {
+            BuildError::Config(ConfigError {
+                setting: "tool_rate_limit",
+                problem,
+            })
+        })?;
+        scopes.push((name.clone(), rate));
+    }
+    for tool in tools {
+        if !overrides.iter().any(|(n, _)| n == tool.def.name)
+            && let Some(rate) = config.rate_limit
+        {
+            scopes.push((tool.def.name.to_owned(), rate));
+        }
+    }
+    if let Some(rate) = config.http_rate_limit {
+        scopes.push((crate::server::HTTP_SCOPE.to_owned(), rate));
+    }
+    Ok(crate::ratelimit::InMemoryRateLimits::new(scopes))
 }
 
 /// True when any property name in the schema looks secret.

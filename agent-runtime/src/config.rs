@@ -109,6 +109,12 @@ pub struct AgentConfig {
     /// Webhook signing key (`SIGNALWIRE_SIGNING_KEY`): when set, every request
     /// must carry a valid `X-SignalWire-Signature`.
     pub signing_key: Option<SecretString>,
+    /// Default per-caller, per-tool limit (`SWML_RATE_LIMIT`, default
+    /// `60/min`; `off` disables). A tool may declare its own.
+    pub rate_limit: Option<crate::ratelimit::Rate>,
+    /// Per-client-address HTTP limit (`SWML_HTTP_RATE_LIMIT`, off by default
+    /// because the platform calls from a few shared addresses).
+    pub http_rate_limit: Option<crate::ratelimit::Rate>,
 }
 
 impl AgentConfig {
@@ -166,7 +172,16 @@ impl AgentConfig {
         let production =
             get("AGENT_ENV").is_some_and(|v| v.trim().eq_ignore_ascii_case("production"));
         let signing_key = get("SIGNALWIRE_SIGNING_KEY").map(SecretString::new);
+        let rate_limit = parse_rate(
+            get("SWML_RATE_LIMIT"),
+            "SWML_RATE_LIMIT",
+            Some(DEFAULT_RATE_LIMIT),
+        )?;
+        let http_rate_limit =
+            parse_rate(get("SWML_HTTP_RATE_LIMIT"), "SWML_HTTP_RATE_LIMIT", None)?;
         Ok(AgentConfig {
+            rate_limit,
+            http_rate_limit,
             signing_key,
             production,
             emergency_mode,
@@ -217,6 +232,27 @@ impl AgentConfig {
             format!("http://{host}:{}", self.port)
         }
     }
+}
+
+/// Default per-caller, per-tool limit.
+pub const DEFAULT_RATE_LIMIT: &str = "60/min";
+
+fn parse_rate(
+    value: Option<String>,
+    setting: &'static str,
+    default: Option<&str>,
+) -> Result<Option<crate::ratelimit::Rate>, ConfigError> {
+    let text = match value {
+        Some(v) if v.trim().eq_ignore_ascii_case("off") => return Ok(None),
+        Some(v) => v,
+        None => match default {
+            Some(d) => d.to_owned(),
+            None => return Ok(None),
+        },
+    };
+    text.parse()
+        .map(Some)
+        .map_err(|e: String| config_err(setting, e))
 }
 
 fn parse_bool(value: &str, setting: &'static str) -> Result<bool, ConfigError> {

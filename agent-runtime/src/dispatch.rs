@@ -23,6 +23,9 @@ pub(crate) const HANDLER_APOLOGY: &str = "I'm sorry, something went wrong on our
 pub(crate) const TIMEOUT_APOLOGY: &str =
     "I'm sorry, that is taking longer than it should. Please try again in a moment.";
 
+/// What the caller hears when they use a tool too often.
+pub(crate) const RATE_LIMIT_REFUSAL: &str = "I'm sorry, I can't do that again right now because it has been requested too many times. Please try again in a little while.";
+
 /// What the caller hears when a secure tool is withdrawn in emergency mode.
 pub(crate) const EMERGENCY_REFUSAL: &str = "I'm sorry, I can't do that right now. This service is temporarily limited; \
      please try again later or speak to a member of staff.";
@@ -153,6 +156,21 @@ impl<A: Agent> AgentState<A> {
                 ));
                 return Err(HttpError::Forbidden);
             }
+        }
+
+        // Per caller and tool: the platform's caller id, else the call id.
+        let rate_key = caller
+            .number
+            .as_deref()
+            .or(call_id.as_deref())
+            .unwrap_or("anonymous");
+        if self.limits.check(tool.def.name, rate_key).is_err() {
+            self.audit(&audit_base(
+                AuditEvent::RateLimited,
+                "refused",
+                "tool_rate_limit".to_owned(),
+            ));
+            return Ok(ToolResult::new(RATE_LIMIT_REFUSAL).to_json_vec());
         }
 
         let args = extract_arguments(body.remove("argument"));

@@ -18,6 +18,8 @@ pub(crate) enum HttpError {
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// 429, with the seconds to wait.
+    TooManyRequests(u64),
 }
 
 impl HttpError {
@@ -35,12 +37,20 @@ impl HttpError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 r#"{"error":"request body too large"}"#,
             ),
+            HttpError::TooManyRequests(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                r#"{"error":"too many requests"}"#,
+            ),
             HttpError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 r#"{"error":"content type must be application/json"}"#,
             ),
         };
         let mut res = json_response(status, Bytes::from_static(body.as_bytes()));
+        if let HttpError::TooManyRequests(secs) = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
         if self == HttpError::Unauthorized {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

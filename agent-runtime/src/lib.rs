@@ -54,6 +54,7 @@ pub mod context;
 mod dispatch;
 mod http;
 pub mod prompt;
+pub mod ratelimit;
 pub mod redact;
 pub mod result;
 pub mod schema;

@@ -50,6 +50,10 @@ pub(crate) struct AgentState<A> {
     pub tool_timeout: Duration,
     pub route: String,
     pub hooks: AccessHooks,
+    /// Rate-limit state (per tool and `http`).
+    pub limits: Arc<dyn crate::ratelimit::RateLimitStore>,
+    /// Whether the per-address HTTP limit is on.
+    pub http_limited: bool,
     /// Webhook signature check, when a signing key is configured.
     pub signatures: Option<crate::signature::SignatureVerifier>,
 }
@@ -156,8 +160,27 @@ impl<A> AgentState<A> {
         Err(HttpError::Forbidden)
     }
 
+    /// The per-client-address HTTP limit (429 with `Retry-After`).
+    fn check_http_rate(&self, req: &HttpRequest) -> Result<(), HttpError> {
+        if !self.http_limited {
+            return Ok(());
+        }
+        let client = req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default();
+        self.limits.check(HTTP_SCOPE, &client).map_err(|wait| {
+            let mut record =
+                AuditRecord::new(AuditEvent::RateLimited, "refused", "http_rate_limit");
+            record.client = Some(client);
+            self.audit(&record);
+            HttpError::TooManyRequests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+        })
+    }
+
     /// Checks basic auth; audits and refuses on failure.
     fn authorize(&self, req: &HttpRequest) -> Result<(), HttpError> {
+        self.check_http_rate(req)?;
         let header = req.headers().get(actix_web::http::header::AUTHORIZATION);
         if self.auth.check(header.map(|h| h.as_bytes())) {
             return Ok(());
@@ -386,6 +409,9 @@ async fn health() -> HttpResponse {
 async fn ready() -> HttpResponse {
     json_response(StatusCode::OK, Bytes::from_static(br#"{"status":"ready"}"#))
 }
+
+/// The rate-limit scope of the per-address HTTP limit.
+pub(crate) const HTTP_SCOPE: &str = "\u{0}http";
 
 /// Both spellings of a path: with and without the trailing slash.
 fn paths(route: &str, endpoint: &str) -> Vec<String> {
