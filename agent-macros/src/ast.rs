@@ -2,7 +2,6 @@
 //! the user's syntax so every error can point at the token to change.
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemImpl, ItemStruct, Pat, Type};
 
 use crate::attr::{self, AgentAttr, doc_text, is_marker};
@@ -44,7 +43,8 @@ pub(crate) struct Param<'a> {
     pub ident: syn::Ident,
     pub ty: &'a Type,
     pub kind: ParamKind<'a>,
-    pub sensitive: Option<Span>,
+    /// The `#[sensitive]` attribute, if present.
+    pub sensitive: Option<&'a Attribute>,
     pub doc: String,
     /// `#[schemars(..)]` / `#[serde(..)]` forwarded to the generated field.
     pub forwarded: Vec<&'a Attribute>,
@@ -244,11 +244,7 @@ fn params_from_ast<'a>(cx: &mut Ctxt, method: &'a ImplItemFn, secure: bool) -> V
                 continue;
             }
         };
-        let sensitive = pt
-            .attrs
-            .iter()
-            .find(|a| is_marker(a, "sensitive"))
-            .map(|a| a.span());
+        let sensitive = pt.attrs.iter().find(|a| is_marker(a, "sensitive"));
         let kind = match &*pt.ty {
             Type::Reference(r) => {
                 if let Some(m) = &r.mutability {
@@ -257,21 +253,21 @@ fn params_from_ast<'a>(cx: &mut Ctxt, method: &'a ImplItemFn, secure: bool) -> V
                         "platform context is borrowed immutably; write `&T`, not `&mut T`",
                     );
                 }
-                if let Some(span) = sensitive {
-                    cx.syn_error(syn::Error::new(
-                        span,
+                if let Some(attr) = sensitive {
+                    cx.error_spanned_by(
+                        attr,
                         "`#[sensitive]` marks an argument the model fills; platform context parameters cannot carry it",
-                    ));
+                    );
                 }
                 ParamKind::Context(&r.elem)
             }
             _ => ParamKind::Argument,
         };
-        if let (Some(span), ParamKind::Argument, false) = (sensitive, &kind, secure) {
-            cx.syn_error(syn::Error::new(
-                span,
+        if let (Some(attr), ParamKind::Argument, false) = (sensitive, &kind, secure) {
+            cx.error_spanned_by(
+                attr,
                 "`#[sensitive]` parameter on a tool that is not secure; secrets may only reach tools with a per-call token: write `#[tool(secure)]`",
-            ));
+            );
         }
         let forwarded = pt
             .attrs

@@ -47,7 +47,7 @@ pub(crate) fn check_impl(cx: &mut Ctxt, model: &AgentImpl) {
         if owned != 1 {
             cx.error_spanned_by(
                 &s.method.sig.ident,
-                "an `#[on_summary]` method takes `&self`, optional context such as `&Call`, and one `Option<serde_json::Value>` summary",
+                "an `#[on_summary]` method takes `&self`, optional context such as `&Call`, and one `summary: Option<Value>` parameter",
             );
         }
     }
@@ -60,7 +60,7 @@ fn check_duplicate_tools(cx: &mut Ctxt, model: &AgentImpl) {
             cx.syn_error(syn::Error::new(
                 tool.name_span,
                 format!(
-                    "duplicate tool name `{}` (also used by `{first}`); give one of them `#[tool(name = \"...\")]`",
+                    "duplicate tool name `{}` (also used by method `{first}`); give one of them another `#[tool(name = \"...\")]`",
                     tool.name
                 ),
             ));

@@ -59,7 +59,11 @@ fn expand_struct(args: TokenStream, item: ItemStruct) -> TokenStream {
     let name = &model.name;
     let route = &model.route;
     let errors = cx.into_compile_errors();
-    let _ = model.item;
+    if !model.item.generics.params.is_empty() {
+        // Already reported; an impl for `#ident` without its parameters
+        // would only add a second error.
+        return quote!(#item #errors);
+    }
     quote! {
         #item
         #errors
@@ -114,7 +118,7 @@ fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
             #[automatically_derived]
             impl ::agent_runtime::__private::Agent for #self_ty {
                 fn tools() -> ::agent_runtime::__private::Vec<::agent_runtime::__private::ToolDef<Self>> {
-                    ::agent_runtime::__private::Vec::from([#(#defs),*])
+                    ::std::vec![#(#defs),*]
                 }
                 #summary_method
             }
@@ -168,6 +172,8 @@ fn expand_tool(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
             });
             (
                 quote! {
+                    #[allow(unused_imports)]
+                    use ::std::convert::{From as _, Into as _};
                     #[derive(::agent_runtime::__private::serde::Deserialize, ::agent_runtime::__private::schemars::JsonSchema)]
                     #[serde(crate = "::agent_runtime::__private::serde", deny_unknown_fields)]
                     #[schemars(crate = "::agent_runtime::__private::schemars")]
@@ -196,12 +202,12 @@ fn expand_tool(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     let convert = quote_spanned! {ret_span=>
         ::agent_runtime::__private::IntoToolResult::into_tool_result(__agent_out)
     };
-    let args_check = match whole {
+    let decode = match whole {
         Some(p) => {
             let ty = p.ty;
-            quote_spanned! {ty.span()=> ::agent_runtime::__private::assert_tool_args::<#ty>(); }
+            quote_spanned! {ty.span()=> ::agent_runtime::__private::decode_args::<#ty>(__agent_value) }
         }
-        None => TokenStream::new(),
+        None => quote!(::agent_runtime::__private::decode_args(__agent_value)),
     };
     quote! {
         #args_struct
@@ -211,9 +217,8 @@ fn expand_tool(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
             __agent_call: &'__agent_a ::agent_runtime::__private::Call,
             __agent_value: ::agent_runtime::__private::serde_json::Value,
         ) -> ::agent_runtime::__private::ToolFuture<'__agent_a> {
-            #args_check
             ::agent_runtime::__private::Box::pin(async move {
-                let __agent_args: #args_ty = ::agent_runtime::__private::decode_args(__agent_value)?;
+                let __agent_args: #args_ty = #decode?;
                 let __agent_out = <#self_ty>::#method(__agent_self, #(#call_args),*) #awaited;
                 #convert
             })
@@ -262,9 +267,16 @@ fn expand_summary(self_ty: &syn::Type, model: &AgentImpl) -> (TokenStream, Token
         ParamKind::Context(elem) => quote_spanned! {p.ty.span()=>
             <#elem as ::agent_runtime::__private::FromCall>::from_call(__agent_call)
         },
-        ParamKind::Argument => quote!(__agent_summary),
+        ParamKind::Argument => quote_spanned!(p.ty.span()=> __agent_summary),
     });
     let awaited = summary.method.sig.asyncness.map(|_| quote!(.await));
+    let ret_span = match &summary.method.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => summary.method.sig.ident.span(),
+    };
+    let finish = quote_spanned! {ret_span=>
+        ::agent_runtime::__private::IntoSummaryOutcome::into_outcome(__agent_out)
+    };
     let func = quote! {
         fn __agent_on_summary<'__agent_a>(
             __agent_self: &'__agent_a #self_ty,
@@ -273,7 +285,7 @@ fn expand_summary(self_ty: &syn::Type, model: &AgentImpl) -> (TokenStream, Token
         ) -> ::agent_runtime::__private::SummaryFuture<'__agent_a> {
             ::agent_runtime::__private::Box::pin(async move {
                 let __agent_out = <#self_ty>::#method(__agent_self, #(#call_args),*) #awaited;
-                ::agent_runtime::__private::IntoSummaryOutcome::into_outcome(__agent_out)
+                #finish
             })
         }
     };
@@ -314,6 +326,10 @@ pub(crate) fn expand_tool_args(args: TokenStream, input: TokenStream) -> TokenSt
     let deny = deny_unknown.then(|| quote!(#[serde(deny_unknown_fields)]));
     quote! {
         #errors
+        // The schemars expansion calls `.into()` and `Schema::from`; these
+        // anonymous imports keep it compiling under `#![no_implicit_prelude]`.
+        #[allow(unused_imports)]
+        use ::std::convert::{From as _, Into as _};
         #[derive(::agent_runtime::__private::serde::Deserialize, ::agent_runtime::__private::schemars::JsonSchema)]
         #[serde(crate = "::agent_runtime::__private::serde")]
         #[schemars(crate = "::agent_runtime::__private::schemars")]

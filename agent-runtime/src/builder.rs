@@ -366,6 +366,11 @@ impl<A: Agent> AgentBuilder<A> {
             None => Arc::new(build_rate_limits(&config, &tools, &self.tool_rates)?),
         };
         let http_limited = config.http_rate_limit.is_some();
+        let tls = config
+            .tls
+            .as_ref()
+            .map(crate::tls::TlsSettings::load)
+            .transpose()?;
         let signatures = config
             .signing_key
             .as_ref()
@@ -388,6 +393,7 @@ impl<A: Agent> AgentBuilder<A> {
             hooks: self.hooks,
             signatures,
             http_limited,
+            tls,
             limits,
         };
         Ok(AgentService {
@@ -584,7 +590,16 @@ impl<A: Agent> AgentService<A> {
     where
         A: Send + Sync,
     {
-        crate::server::serve_state(self.state).await
+        crate::server::serve_state(self.state, None).await
+    }
+
+    /// Serves on an already bound listener (e.g. port 0 in tests), over TLS
+    /// when configured.
+    pub async fn serve_on(self, listener: std::net::TcpListener) -> std::io::Result<()>
+    where
+        A: Send + Sync,
+    {
+        crate::server::serve_state(self.state, Some(listener)).await
     }
 
     /// Serves until stopped, creating its own runtime.

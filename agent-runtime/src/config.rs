@@ -115,6 +115,10 @@ pub struct AgentConfig {
     /// Per-client-address HTTP limit (`SWML_HTTP_RATE_LIMIT`, off by default
     /// because the platform calls from a few shared addresses).
     pub http_rate_limit: Option<crate::ratelimit::Rate>,
+    /// TLS (`SWML_SSL_ENABLED` with `SWML_SSL_CERT_PATH`, `SWML_SSL_KEY_PATH`).
+    pub tls: Option<crate::tls::TlsSettings>,
+    /// Public host name used in URLs when TLS is on (`SWML_DOMAIN`).
+    pub domain: Option<String>,
 }
 
 impl AgentConfig {
@@ -179,7 +183,45 @@ impl AgentConfig {
         )?;
         let http_rate_limit =
             parse_rate(get("SWML_HTTP_RATE_LIMIT"), "SWML_HTTP_RATE_LIMIT", None)?;
+        let tls = match get("SWML_SSL_ENABLED")
+            .map(|v| parse_bool(&v, "SWML_SSL_ENABLED"))
+            .transpose()?
+        {
+            Some(true) => Some(crate::tls::TlsSettings {
+                cert_path: get("SWML_SSL_CERT_PATH")
+                    .ok_or_else(|| {
+                        config_err(
+                            "SWML_SSL_CERT_PATH",
+                            "must be set when SWML_SSL_ENABLED is on",
+                        )
+                    })?
+                    .into(),
+                key_path: get("SWML_SSL_KEY_PATH")
+                    .ok_or_else(|| {
+                        config_err(
+                            "SWML_SSL_KEY_PATH",
+                            "must be set when SWML_SSL_ENABLED is on",
+                        )
+                    })?
+                    .into(),
+            }),
+            _ => None,
+        };
+        let domain = get("SWML_DOMAIN").map(|d| d.trim().to_owned());
+        if let Some(d) = &domain
+            && (d.is_empty()
+                || !d
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')))
+        {
+            return Err(config_err(
+                "SWML_DOMAIN",
+                "must be a host name such as agents.example.com",
+            ));
+        }
         Ok(AgentConfig {
+            tls,
+            domain,
             rate_limit,
             http_rate_limit,
             signing_key,
@@ -209,8 +251,8 @@ impl AgentConfig {
         if self.key_source == KeySource::Random {
             problems.push("no token secret is configured: set SIGNALWIRE_SWAIG_SECRET (shared by every replica)".to_owned());
         }
-        if self.proxy_url_base.is_none() {
-            problems.push("the agent is reachable over plain HTTP: set SWML_PROXY_URL_BASE to the HTTPS address of the TLS-terminating proxy".to_owned());
+        if self.proxy_url_base.is_none() && self.tls.is_none() {
+            problems.push("the agent is reachable over plain HTTP: set SWML_SSL_ENABLED with SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH, or SWML_PROXY_URL_BASE to the HTTPS address of a TLS-terminating proxy".to_owned());
         }
         problems
     }
@@ -222,14 +264,23 @@ impl AgentConfig {
         if let Some(base) = &self.proxy_url_base {
             return base.clone();
         }
-        let host = match self.host.as_str() {
+        let local = match self.host.as_str() {
             "0.0.0.0" | "127.0.0.1" | "::" | "::1" | "" => "localhost",
             other => other,
         };
-        if self.port == 80 {
-            format!("http://{host}")
+        let (scheme, default_port) = if self.tls.is_some() {
+            ("https", 443)
         } else {
-            format!("http://{host}:{}", self.port)
+            ("http", 80)
+        };
+        let host = match (&self.tls, &self.domain) {
+            (Some(_), Some(domain)) => domain.as_str(),
+            _ => local,
+        };
+        if self.port == default_port {
+            format!("{scheme}://{host}")
+        } else {
+            format!("{scheme}://{host}:{}", self.port)
         }
     }
 }

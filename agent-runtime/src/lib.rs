@@ -62,6 +62,7 @@ pub mod secret;
 mod server;
 pub mod signature;
 mod swml;
+pub mod tls;
 pub mod token;
 pub mod tool;
 pub mod validate;

@@ -54,6 +54,8 @@ pub(crate) struct AgentState<A> {
     pub limits: Arc<dyn crate::ratelimit::RateLimitStore>,
     /// Whether the per-address HTTP limit is on.
     pub http_limited: bool,
+    /// TLS server configuration, loaded at start-up.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Webhook signature check, when a signing key is configured.
     pub signatures: Option<crate::signature::SignatureVerifier>,
 }
@@ -545,30 +547,47 @@ pub fn install_redacting_panic_hook() {
     });
 }
 
-/// Runs the HTTP server until it is stopped.
+/// Runs the HTTP server until it is stopped, on `listener` when given, else
+/// on the configured host and port; over TLS when TLS is configured.
 pub(crate) async fn serve_state<A: Agent + Send + Sync>(
     state: web::Data<AgentState<A>>,
+    listener: Option<std::net::TcpListener>,
 ) -> std::io::Result<()> {
     install_redacting_panic_hook();
     print_banner(&state);
     let bind = (state.config.host.clone(), state.config.port);
     let workers = state.config.workers;
+    let tls = state.tls.clone();
+    let hsts = tls.is_some();
     let factory_state = state.clone();
     let mut server = HttpServer::new(move || {
         let s = factory_state.clone();
-        actix_web::App::new().configure(move |cfg| {
-            configure(s, cfg, true);
-            default_service::<A>(cfg);
-        })
+        actix_web::App::new()
+            .wrap(actix_web::middleware::Condition::new(
+                hsts,
+                actix_web::middleware::DefaultHeaders::new().add((
+                    actix_web::http::header::STRICT_TRANSPORT_SECURITY,
+                    crate::tls::HSTS_VALUE,
+                )),
+            ))
+            .configure(move |cfg| {
+                configure(s, cfg, true);
+                default_service::<A>(cfg);
+            })
     });
     if let Some(n) = workers {
         server = server.workers(n);
     }
-    server
+    let server = server
         .tcp_nodelay(true)
         .client_request_timeout(Duration::from_secs(5))
         .client_disconnect_timeout(Duration::from_secs(1))
-        .bind(bind)?
-        .run()
-        .await
+        .tls_handshake_timeout(Duration::from_secs(5));
+    let server = match (listener, tls) {
+        (Some(l), Some(tls)) => server.listen_rustls_0_23(l, (*tls).clone())?,
+        (Some(l), None) => server.listen(l)?,
+        (None, Some(tls)) => server.bind_rustls_0_23(bind, (*tls).clone())?,
+        (None, None) => server.bind(bind)?,
+    };
+    server.run().await
 }

@@ -1,0 +1,8 @@
+use agent_runtime::prelude::*;
+
+#[agent]
+enum Bank {
+    Open,
+}
+
+fn main() {}

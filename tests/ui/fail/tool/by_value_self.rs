@@ -1,0 +1,16 @@
+use agent_runtime::prelude::*;
+
+/// Banking assistant.
+#[agent]
+struct Bank;
+
+#[agent]
+impl Bank {
+    /// Say hello.
+    #[tool]
+    fn hello(self) -> ToolResult {
+        ToolResult::new("Hello.")
+    }
+}
+
+fn main() {}

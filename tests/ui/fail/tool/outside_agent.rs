@@ -1,0 +1,17 @@
+use agent_runtime::prelude::*;
+
+/// Banking assistant.
+#[agent]
+struct Bank;
+
+impl Bank {
+    /// Say hello.
+    #[tool]
+    fn hello(&self) -> ToolResult {
+        ToolResult::new("Hello.")
+    }
+}
+
+fn main() {
+    let _ = Bank.hello();
+}

@@ -1,0 +1,16 @@
+use agent_runtime::prelude::*;
+
+/// Banking assistant.
+#[agent]
+struct Bank;
+
+#[agent]
+impl Bank {
+    /// Close an account.
+    #[tool(secret)]
+    fn close(&self) -> ToolResult {
+        ToolResult::new("Closed.")
+    }
+}
+
+fn main() {}
