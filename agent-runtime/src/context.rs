@@ -47,6 +47,22 @@ impl GlobalData {
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0.get(key)
     }
+    /// One value as a typed Rust value (`None` when absent or of another
+    /// shape). Write it back with `ToolResult::update_global_data`.
+    ///
+    /// ```
+    /// # use agent_runtime::prelude::*;
+    /// fn attempts(call: &Call) -> u32 {
+    ///     call.global_data().get_as::<u32>("pin_attempts").unwrap_or(0)
+    /// }
+    /// ```
+    pub fn get_as<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.0.get(key).and_then(|v| T::deserialize(v).ok())
+    }
+    /// The whole object as a typed view (`None` when it does not fit `T`).
+    pub fn to_typed<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        T::deserialize(&Value::Object(self.0.clone())).ok()
+    }
     /// The whole object.
     pub fn as_map(&self) -> &Map<String, Value> {
         &self.0
@@ -128,6 +144,14 @@ impl Call {
     /// The raw body.
     pub fn raw_body(&self) -> &RawBody {
         &self.raw
+    }
+
+    /// Sets `global_data` (for unit tests of handlers).
+    pub fn with_global_data(mut self, data: Value) -> Self {
+        if let Value::Object(m) = data {
+            self.global_data = GlobalData(m);
+        }
+        self
     }
 
     /// Builds a context by hand (for unit tests of handlers).

@@ -86,6 +86,26 @@ impl<T: Zeroize> serde::Serialize for Secret<T> {
     }
 }
 
+/// A salted SHA-256 digest of a short secret such as a PIN, for storing the
+/// expected value without keeping the secret itself. For passwords use a slow
+/// password hash (argon2, scrypt) instead: a PIN's digest can be brute-forced
+/// offline, so keep digests and salts server-side only.
+pub fn salted_digest(salt: &[u8], secret: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update((salt.len() as u64).to_be_bytes());
+    h.update(salt);
+    h.update(secret);
+    h.finalize().into()
+}
+
+/// Compares two byte strings in constant time (for equal lengths; unequal
+/// lengths are unequal).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +136,24 @@ mod tests {
         let mut bytes = Secret::new([7u8; 16]);
         bytes.0.zeroize();
         assert_eq!(bytes.expose_secret(), &[0u8; 16]);
+    }
+
+    #[test]
+    fn salted_digests_compare_in_constant_time() {
+        let stored = salted_digest(b"user-1", b"4931");
+        assert!(constant_time_eq(
+            &stored,
+            &salted_digest(b"user-1", b"4931")
+        ));
+        assert!(!constant_time_eq(
+            &stored,
+            &salted_digest(b"user-1", b"4932")
+        ));
+        assert!(!constant_time_eq(
+            &stored,
+            &salted_digest(b"user-2", b"4931")
+        ));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
     }
 
     #[test]
