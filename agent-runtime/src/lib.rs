@@ -53,6 +53,7 @@ pub mod config;
 pub mod context;
 mod dispatch;
 mod http;
+pub mod logging;
 pub mod prompt;
 pub mod ratelimit;
 pub mod redact;

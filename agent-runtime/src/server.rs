@@ -554,6 +554,7 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
     listener: Option<std::net::TcpListener>,
 ) -> std::io::Result<()> {
     install_redacting_panic_hook();
+    crate::logging::init_default_logging();
     print_banner(&state);
     let bind = (state.config.host.clone(), state.config.port);
     let workers = state.config.workers;
