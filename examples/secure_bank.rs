@@ -2,7 +2,10 @@
 //! for moving money, changing the password and deleting the account.
 //!
 //! ```text
-//! cargo run --example secure_bank
+//! cargo run --example secure_bank                 # serve
+//! cargo run --example secure_bank -- check        # production checklist
+//! cargo run --example secure_bank -- call transfer_funds --no-token \
+//!     --args '{"from_account":"1000000001","to_account":"1000000002","amount":5}'
 //! ```
 //!
 //! Without `SWML_BASIC_AUTH_PASSWORD` a development password is generated and
@@ -174,7 +177,9 @@ pub fn builder() -> AgentBuilder<Bank> {
         .global_data("bank_name", "Example Bank")
 }
 
+/// The built-in command line: `serve` (default), `swml`, `tools`, `call`,
+/// `check`, `audit verify` (`cargo run --example secure_bank -- --help`).
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    builder().run()
+fn main() -> std::process::ExitCode {
+    builder().run_cli()
 }

@@ -99,7 +99,7 @@ impl From<BuildError> for std::io::Error {
 /// ```
 pub struct AgentBuilder<A: Agent> {
     agent: A,
-    config: Option<AgentConfig>,
+    pub(crate) config: Option<AgentConfig>,
     sections: Vec<Section>,
     prompt_text: Option<String>,
     post_prompt: Option<String>,

@@ -432,23 +432,29 @@ pub(crate) fn configure<A: Agent>(
     probes: bool,
 ) {
     let route = state.route.clone();
+    // Each resource carries its own state as well, so several agents of the
+    // same type can share one app (multi-agent server).
+    let own = state.clone();
     cfg.app_data(state);
     if probes {
         configure_probes(cfg);
     }
     cfg.service(
         web::resource(paths(&route, ""))
+            .app_data(own.clone())
             .route(web::get().to(swml_get::<A>))
             .route(web::post().to(swml_post::<A>))
             .default_service(web::to(method_not_allowed::<A>)),
     )
     .service(
         web::resource(paths(&route, "/swaig"))
+            .app_data(own.clone())
             .route(web::post().to(swaig_post::<A>))
             .default_service(web::to(method_not_allowed::<A>)),
     )
     .service(
         web::resource(paths(&route, "/post_prompt"))
+            .app_data(own)
             .route(web::post().to(post_prompt::<A>))
             .default_service(web::to(method_not_allowed::<A>)),
     );

@@ -1,0 +1,489 @@
+//! Test harness: start an agent in-process and drive it through the real HTTP
+//! stack (basic auth, signatures, tokens, validation, rate limits, dispatch,
+//! audit) without opening a socket.
+//!
+//! Tokens are obtained the way the platform obtains them: by requesting the
+//! SWML document for the call and reading the tool's `web_hook_url`. Bad
+//! tokens of every kind are one [`Token`] away, and every reply carries the
+//! audit records its request produced.
+//!
+//! ```
+//! use agent_runtime::harness::{TestAgent, ToolCall, Token};
+//! use agent_runtime::prelude::*;
+//!
+//! /// Voice banking assistant.
+//! #[agent(name = "mini-bank")]
+//! struct Bank;
+//!
+//! #[agent]
+//! impl Bank {
+//!     /// Close the caller's account.
+//!     #[tool(secure)]
+//!     async fn close_account(&self, account: String) -> ToolResult {
+//!         ToolResult::new(format!("Closed {account}."))
+//!     }
+//! }
+//!
+//! # actix_web::rt::System::new().block_on(async {
+//! let agent = TestAgent::start(Bank.builder().prompt_text("You help callers."))
+//!     .await
+//!     .unwrap();
+//!
+//! // SWML as the platform gets it.
+//! let swml = agent.swml(Some("call-1")).await;
+//! assert_eq!(swml.status, 200);
+//!
+//! // A correct token, read from the SWML for this call.
+//! let ok = agent.call("close_account", json!({"account": "42"})).await;
+//! assert_eq!(ok.response_text().as_deref(), Some("Closed 42."));
+//!
+//! // No token: refused before the handler runs, and audited.
+//! let refused = agent
+//!     .call_with(ToolCall::new("close_account", json!({"account": "42"})).token(Token::Missing))
+//!     .await;
+//! assert_eq!(refused.status, 403);
+//! assert_eq!(refused.audit[0].reason, "token_missing");
+//! # });
+//! ```
+//!
+//! The harness is compiled into every agent (no feature needed): the built-in
+//! command line's `call` uses the same code path.
+
+use std::rc::Rc;
+
+use actix_web::App;
+use actix_web::dev::Service as _;
+use actix_web::http::header::HeaderMap;
+use actix_web::test::TestRequest;
+use actix_web::web::Bytes;
+use futures_util::future::LocalBoxFuture;
+use serde_json::{Map, Value, json};
+
+use crate::audit::{AuditRecord, MemoryAuditSink};
+use crate::builder::{AgentBuilder, AgentService, BuildError};
+use crate::config::AgentConfig;
+use crate::tool::Agent;
+
+/// User name of [`test_config`].
+pub const TEST_USER: &str = "harness";
+/// Password of [`test_config`] (test use only).
+pub const TEST_PASSWORD: &str = "harness-password-for-tests-only-0123456789";
+/// Token secret of [`test_config`] (test use only).
+pub const TEST_SECRET: &str = "harness-swaig-secret-for-tests-only-0123456789";
+/// Caller number sent by [`ToolCall`] unless another is chosen.
+pub const TEST_CALLER: &str = "+15550100000";
+
+/// A fixed development configuration: known credentials and token key, every
+/// other setting at its default. Used by [`TestAgent::start`] when the
+/// builder carries no configuration of its own.
+pub fn test_config() -> AgentConfig {
+    let lookup = |name: &str| match name {
+        "SWML_BASIC_AUTH_USER" => Some(TEST_USER.to_owned()),
+        "SWML_BASIC_AUTH_PASSWORD" => Some(TEST_PASSWORD.to_owned()),
+        "SIGNALWIRE_SWAIG_SECRET" => Some(TEST_SECRET.to_owned()),
+        _ => None,
+    };
+    match AgentConfig::from_lookup(lookup) {
+        Ok(c) => c,
+        // The values above are valid; this branch cannot be reached.
+        Err(e) => unreachable_config(e),
+    }
+}
+
+#[cold]
+fn unreachable_config(e: crate::config::ConfigError) -> AgentConfig {
+    #[allow(clippy::panic)]
+    {
+        panic!("the harness test configuration is invalid: {e}")
+    }
+}
+
+/// One HTTP exchange: status, headers, body, and the audit records written
+/// while the request was handled.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Raw body.
+    pub body: Bytes,
+    /// Audit records produced by this request, oldest first.
+    pub audit: Vec<AuditRecord>,
+    /// The call id the request carried (tool calls and SWML with a call id).
+    pub call_id: Option<String>,
+}
+
+impl Reply {
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+    /// The body as text (lossy UTF-8).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// The SWAIG `response` text of a successful tool call.
+    pub fn response_text(&self) -> Option<String> {
+        self.json()?.get("response")?.as_str().map(str::to_owned)
+    }
+    /// True unless the status is 200.
+    pub fn is_refused(&self) -> bool {
+        self.status != 200
+    }
+}
+
+/// Which token a [`ToolCall`] carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Token {
+    /// The token the SWML document for this call carries (none for tools
+    /// that are not secure, exactly as the platform would send it).
+    #[default]
+    FromSwml,
+    /// No `__token` at all.
+    Missing,
+    /// `__token=` with an empty value.
+    Empty,
+    /// A string that is not a token.
+    Garbage,
+    /// The right token with its signature changed.
+    Tampered,
+    /// A valid token minted for another call id.
+    ForOtherCall,
+    /// A token for this call and tool whose lifetime is over.
+    Expired,
+    /// Exactly this value.
+    Exact(String),
+}
+
+/// A SWAIG request to build: function, arguments, platform data and token.
+#[derive(Debug, Clone)]
+pub struct ToolCall {
+    function: String,
+    args: Value,
+    call_id: Option<String>,
+    caller: Option<String>,
+    global_data: Option<Value>,
+    token: Token,
+}
+
+impl ToolCall {
+    /// A call of `function` with `args` (the object the model filled), a
+    /// fresh call id, the [`TEST_CALLER`] number and the SWML token.
+    pub fn new(function: impl Into<String>, args: Value) -> Self {
+        ToolCall {
+            function: function.into(),
+            args,
+            call_id: None,
+            caller: Some(TEST_CALLER.to_owned()),
+            global_data: None,
+            token: Token::FromSwml,
+        }
+    }
+    /// Uses this call id instead of a fresh one.
+    pub fn call_id(mut self, id: impl Into<String>) -> Self {
+        self.call_id = Some(id.into());
+        self
+    }
+    /// Sends this caller number (`caller_id_num`).
+    pub fn caller(mut self, number: impl Into<String>) -> Self {
+        self.caller = Some(number.into());
+        self
+    }
+    /// Sends no caller number.
+    pub fn no_caller(mut self) -> Self {
+        self.caller = None;
+        self
+    }
+    /// Sends this `global_data` object.
+    pub fn global_data(mut self, data: Value) -> Self {
+        self.global_data = Some(data);
+        self
+    }
+    /// Chooses the token.
+    pub fn token(mut self, token: Token) -> Self {
+        self.token = token;
+        self
+    }
+}
+
+/// A fresh call id (`test-` and 16 random hex digits).
+pub fn fresh_call_id() -> String {
+    let mut bytes = [0u8; 8];
+    // A failing random source only makes ids less unique.
+    let _ = getrandom::fill(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("test-{hex}")
+}
+
+type Sender = Rc<dyn Fn(TestRequest) -> LocalBoxFuture<'static, (u16, HeaderMap, Bytes)>>;
+
+/// An agent running in-process behind the real actix-web service.
+///
+/// Use inside an actix runtime (`#[actix_web::test]`, or
+/// `actix_web::rt::System::new().block_on(..)`).
+pub struct TestAgent<A: Agent> {
+    service: AgentService<A>,
+    sink: MemoryAuditSink,
+    send: Sender,
+}
+
+impl<A: Agent> std::fmt::Debug for TestAgent<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestAgent")
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<A: Agent> TestAgent<A> {
+    /// Builds the agent (with [`test_config`] unless the builder has a
+    /// configuration), records its audit trail in memory, and starts the
+    /// in-process service.
+    pub async fn start(builder: AgentBuilder<A>) -> Result<Self, BuildError> {
+        let builder = if builder.config.is_some() {
+            builder
+        } else {
+            builder.config(test_config())
+        };
+        let sink = MemoryAuditSink::new();
+        let service = builder
+            .audit_sink(std::sync::Arc::new(sink.clone()))
+            .build()?;
+        Ok(Self::from_parts(service, sink).await)
+    }
+
+    /// Drives an already built service. Audit records are only seen when
+    /// `sink` was added to its builder.
+    pub async fn from_service(service: AgentService<A>, sink: MemoryAuditSink) -> Self {
+        Self::from_parts(service, sink).await
+    }
+
+    async fn from_parts(service: AgentService<A>, sink: MemoryAuditSink) -> Self {
+        let svc = service.clone();
+        let app =
+            actix_web::test::init_service(App::new().configure(move |c| svc.configure(c))).await;
+        let app = Rc::new(app);
+        let send: Sender = Rc::new(move |req: TestRequest| {
+            let app = app.clone();
+            Box::pin(async move {
+                let res = match app.call(req.to_request()).await {
+                    Ok(res) => res.into_parts().1,
+                    Err(e) => actix_web::HttpResponse::from_error(e),
+                };
+                let status = res.status().as_u16();
+                let headers = res.headers().clone();
+                let body = actix_web::body::to_bytes(res.into_body())
+                    .await
+                    .unwrap_or_default();
+                (status, headers, body)
+            })
+        });
+        TestAgent {
+            service,
+            sink,
+            send,
+        }
+    }
+
+    /// The built service (configuration, route, signer, emergency switch).
+    pub fn service(&self) -> &AgentService<A> {
+        &self.service
+    }
+
+    /// Every audit record so far.
+    pub fn audit(&self) -> Vec<AuditRecord> {
+        self.sink.records()
+    }
+
+    /// The audit records of one call.
+    pub fn audit_for_call(&self, call_id: &str) -> Vec<AuditRecord> {
+        self.sink
+            .records()
+            .into_iter()
+            .filter(|r| r.call_id.as_deref() == Some(call_id))
+            .collect()
+    }
+
+    /// The `Authorization` header value of the agent's credentials.
+    pub fn auth_header(&self) -> String {
+        let c = &self.service.config().credentials;
+        crate::auth::basic_header(&c.user, c.password.expose_secret())
+    }
+
+    /// `route` + `endpoint` as a path (`/` for the root).
+    pub fn path(&self, endpoint: &str) -> String {
+        let p = format!("{}{endpoint}", self.service.route());
+        if p.is_empty() { "/".to_owned() } else { p }
+    }
+
+    /// Sends a request as it is: no credentials or signature are added.
+    pub async fn send_raw(&self, req: TestRequest) -> Reply {
+        let before = self.sink.records().len();
+        let (status, headers, body) = (self.send)(req).await;
+        let audit = self.sink.records().split_off(before);
+        Reply {
+            status,
+            headers,
+            body,
+            audit,
+            call_id: None,
+        }
+    }
+
+    /// POSTs `body` (JSON) to `path_and_query` with the agent's credentials
+    /// and, when a signing key is configured, the platform's signature.
+    pub async fn post(&self, path_and_query: &str, body: &Value) -> Reply {
+        let payload = body.to_string();
+        let mut req = TestRequest::post()
+            .uri(path_and_query)
+            .insert_header(("Authorization", self.auth_header()))
+            .insert_header(("Content-Type", "application/json"));
+        if let Some(verifier) = &self.service.state.signatures {
+            let url = format!("{}{path_and_query}", self.service.config().public_base());
+            req = req.insert_header((
+                crate::signature::SIGNATURE_HEADER,
+                verifier.sign(&url, payload.as_bytes()),
+            ));
+        }
+        self.send_raw(req.set_payload(payload)).await
+    }
+
+    /// The SWML document the platform gets for `call_id` (without a call id:
+    /// the document without secure tools).
+    pub async fn swml(&self, call_id: Option<&str>) -> Reply {
+        let body = match call_id {
+            Some(id) => json!({ "call_id": id }),
+            None => json!({}),
+        };
+        let mut reply = self.swml_with_body(&body).await;
+        reply.call_id = call_id.map(str::to_owned);
+        reply
+    }
+
+    /// The SWML document for this request body (as the platform would POST
+    /// it at call start).
+    pub async fn swml_with_body(&self, body: &Value) -> Reply {
+        self.post(&self.path(""), body).await
+    }
+
+    /// The path and query of `function`'s webhook in the SWML for `call_id`,
+    /// exactly as the document carries it (with the token of secure tools).
+    /// `None` when the document does not offer the function.
+    pub async fn webhook_for(&self, function: &str, call_id: &str) -> Option<String> {
+        let doc = self.swml(Some(call_id)).await.json()?;
+        webhook_in(&doc, function)
+    }
+
+    /// Calls `function` with `args`, a fresh call id and the token the SWML
+    /// carries.
+    pub async fn call(&self, function: &str, args: Value) -> Reply {
+        self.call_with(ToolCall::new(function, args)).await
+    }
+
+    /// Sends the SWAIG request described by `call`.
+    pub async fn call_with(&self, call: ToolCall) -> Reply {
+        let call_id = call.call_id.clone().unwrap_or_else(fresh_call_id);
+        let swaig = self.path("/swaig/");
+        let from_swml = self.webhook_for(&call.function, &call_id).await;
+        let valid = from_swml.as_deref().and_then(token_of);
+        let token = match &call.token {
+            Token::FromSwml => valid,
+            Token::Missing => None,
+            Token::Empty => Some(String::new()),
+            Token::Garbage => Some("not-a-token".to_owned()),
+            Token::Tampered => {
+                Some(tamper(&valid.unwrap_or_else(|| {
+                    self.service.signer().mint(&call.function, &call_id)
+                })))
+            }
+            Token::ForOtherCall => {
+                let other = format!("{call_id}-other");
+                self.webhook_for(&call.function, &other)
+                    .await
+                    .as_deref()
+                    .and_then(token_of)
+                    .or_else(|| Some(self.service.signer().mint(&call.function, &other)))
+            }
+            Token::Expired => {
+                let signer = self.service.signer();
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let past = now.saturating_sub(signer.token_ttl().as_secs() + 120);
+                Some(signer.mint_at(&call.function, &call_id, past, [7u8; 8]))
+            }
+            Token::Exact(t) => Some(t.clone()),
+        };
+        let target = match (&call.token, token) {
+            (Token::FromSwml, _) => from_swml.unwrap_or(swaig),
+            (_, None) => swaig,
+            (_, Some(t)) => format!("{swaig}?__token={}", encode(&t)),
+        };
+        let mut body = Map::new();
+        body.insert("function".into(), Value::String(call.function.clone()));
+        body.insert(
+            "argument".into(),
+            json!({"parsed": [call.args.clone()], "raw": call.args.to_string(), "substituted": ""}),
+        );
+        body.insert("call_id".into(), Value::String(call_id.clone()));
+        if let Some(caller) = &call.caller {
+            body.insert("caller_id_num".into(), Value::String(caller.clone()));
+        }
+        if let Some(g) = &call.global_data {
+            body.insert("global_data".into(), g.clone());
+        }
+        body.insert("content_type".into(), Value::String("text/swaig".into()));
+        body.insert("version".into(), Value::String("2.0".into()));
+        let mut reply = self.post(&target, &Value::Object(body)).await;
+        reply.call_id = Some(call_id);
+        reply
+    }
+}
+
+fn encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The path and query of `function`'s webhook in a SWML document: its own
+/// `web_hook_url` when it has one (secure tools), else the defaults' URL.
+pub fn webhook_in(doc: &Value, function: &str) -> Option<String> {
+    let ai = doc["sections"]["main"]
+        .as_array()?
+        .iter()
+        .find_map(|v| v.get("ai"))?;
+    let swaig = ai.get("SWAIG")?;
+    let entry = swaig
+        .get("functions")?
+        .as_array()?
+        .iter()
+        .find(|f| f.get("function").and_then(Value::as_str) == Some(function))?;
+    let url = entry
+        .get("web_hook_url")
+        .or_else(|| swaig.get("defaults")?.get("web_hook_url"))?
+        .as_str()?;
+    path_and_query(url)
+}
+
+/// `/path?query` of an absolute URL.
+fn path_and_query(url: &str) -> Option<String> {
+    let rest = &url[url.find("://")? + 3..];
+    rest.find('/').map(|i| rest[i..].to_owned())
+}
+
+/// The decoded `__token` of a path and query.
+fn token_of(path_and_query: &str) -> Option<String> {
+    let query = path_and_query.split_once('?')?.1;
+    crate::http::query_param(query, "__token").ok().flatten()
+}
+
+/// The same token with the last character of its signature changed.
+fn tamper(token: &str) -> String {
+    let mut t = token.to_owned();
+    match t.pop() {
+        Some('A') => t.push('B'),
+        Some(_) => t.push('A'),
+        None => t.push_str("tampered"),
+    }
+    t
+}
