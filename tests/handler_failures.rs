@@ -54,7 +54,9 @@ impl Faulty {
     async fn lookup_order(
         &self,
         order: String,
-        password: String,
+        // Deliberately careless (no `#[sensitive]`): the runtime must still
+        // scrub the value by its key.
+        #[not_sensitive] password: String,
         note: String,
     ) -> Result<ToolResult, String> {
         self.mark("lookup_order");

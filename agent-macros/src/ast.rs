@@ -24,6 +24,8 @@ pub(crate) struct Tool<'a> {
     pub name_span: Span,
     pub description: String,
     pub secure: bool,
+    pub rate_limit: Option<String>,
+    pub guard: Option<syn::Path>,
     pub params: Vec<Param<'a>>,
 }
 
@@ -45,6 +47,9 @@ pub(crate) struct Param<'a> {
     pub kind: ParamKind<'a>,
     /// The `#[sensitive]` attribute, if present.
     pub sensitive: Option<&'a Attribute>,
+    /// The key of the argument in the JSON object (`#[serde(rename)]` or the
+    /// parameter name).
+    pub key: String,
     pub doc: String,
     /// `#[schemars(..)]` / `#[serde(..)]` forwarded to the generated field.
     pub forwarded: Vec<&'a Attribute>,
@@ -186,6 +191,8 @@ fn tool_from_ast<'a>(cx: &mut Ctxt, method: &'a ImplItemFn, attr: &Attribute) ->
         name_span,
         description,
         secure: a.secure.is_some(),
+        rate_limit: a.rate_limit.map(|r| r.value),
+        guard: a.guard,
         params,
     }
 }
@@ -263,6 +270,19 @@ fn params_from_ast<'a>(cx: &mut Ctxt, method: &'a ImplItemFn, secure: bool) -> V
             }
             _ => ParamKind::Argument,
         };
+        let not_sensitive = pt.attrs.iter().find(|a| is_marker(a, "not_sensitive"));
+        if matches!(kind, ParamKind::Argument) && ident != "args" {
+            let marks = crate::names::Marks {
+                sensitive,
+                not_sensitive,
+            };
+            crate::names::check_name(cx, &ident, "parameter", &marks);
+        } else if let Some(attr) = not_sensitive {
+            cx.error_spanned_by(
+                attr,
+                "`#[not_sensitive]` only applies to an argument the model fills",
+            );
+        }
         if let (Some(attr), ParamKind::Argument, false) = (sensitive, &kind, secure) {
             cx.error_spanned_by(
                 attr,
@@ -275,6 +295,7 @@ fn params_from_ast<'a>(cx: &mut Ctxt, method: &'a ImplItemFn, secure: bool) -> V
             .filter(|a| a.path().is_ident("schemars") || a.path().is_ident("serde"))
             .collect();
         out.push(Param {
+            key: attr::serde_rename(&pt.attrs).unwrap_or_else(|| ident.to_string()),
             ident,
             ty: &pt.ty,
             kind,
@@ -290,11 +311,19 @@ fn params_from_ast<'a>(cx: &mut Ctxt, method: &'a ImplItemFn, secure: bool) -> V
 fn check_unmarked_params(cx: &mut Ctxt, method: &ImplItemFn) {
     for input in &method.sig.inputs {
         if let FnArg::Typed(pt) = input
-            && let Some(a) = pt.attrs.iter().find(|a| is_marker(a, "sensitive"))
+            && let Some(a) = pt
+                .attrs
+                .iter()
+                .find(|a| is_marker(a, "sensitive") || is_marker(a, "not_sensitive"))
         {
+            let name = if is_marker(a, "sensitive") {
+                "sensitive"
+            } else {
+                "not_sensitive"
+            };
             cx.error_spanned_by(
                 a,
-                "`#[sensitive]` has no meaning on a method that is not a `#[tool]`",
+                format!("`#[{name}]` has no meaning on a method that is not a `#[tool]`"),
             );
         }
     }
@@ -318,6 +347,7 @@ pub(crate) fn strip_helpers(item: &mut ItemImpl) {
             if let FnArg::Typed(pt) = input {
                 pt.attrs.retain(|a| {
                     !(is_marker(a, "sensitive")
+                        || is_marker(a, "not_sensitive")
                         || (is_ours
                             && (is_marker(a, "doc")
                                 || is_marker(a, "schemars")

@@ -8,7 +8,7 @@ use syn::{Attribute, LitStr};
 use crate::ctxt::Ctxt;
 
 pub(crate) const AGENT_KEYS: &str = "`name`, `route`";
-pub(crate) const TOOL_KEYS: &str = "`secure`, `name`, `description`";
+pub(crate) const TOOL_KEYS: &str = "`secure`, `name`, `description`, `rate_limit`, `guard`";
 
 /// A string setting with the span of its literal, for error messages.
 pub(crate) struct Spanned {
@@ -23,12 +23,15 @@ pub(crate) struct AgentAttr {
     pub route: Option<Spanned>,
 }
 
-/// `#[tool(secure, name = "...", description = "...")]`.
+/// `#[tool(secure, name = "...", description = "...", rate_limit = "5/min",
+/// guard = path)]`.
 #[derive(Default)]
 pub(crate) struct ToolAttr {
     pub secure: Option<Span>,
     pub name: Option<Spanned>,
     pub description: Option<Spanned>,
+    pub rate_limit: Option<Spanned>,
+    pub guard: Option<syn::Path>,
 }
 
 fn set_once(
@@ -104,6 +107,30 @@ pub(crate) fn parse_tool_attr(cx: &mut Ctxt, attr: &Attribute) -> ToolAttr {
             }
             "name" => set_once(cx, &mut out.name, &meta, "name"),
             "description" => set_once(cx, &mut out.description, &meta, "description"),
+            "rate_limit" => {
+                set_once(cx, &mut out.rate_limit, &meta, "rate_limit")?;
+                if let Some(r) = &out.rate_limit
+                    && let Err(msg) = crate::check::check_rate(&r.value)
+                {
+                    cx.syn_error(syn::Error::new(r.span, msg));
+                }
+                Ok(())
+            }
+            "guard" => {
+                let value = meta.value()?;
+                if value.peek(LitStr) {
+                    return Err(value.error(
+                        "`guard` takes a path to a function, not a string: write `guard = Self::is_verified` or `guard = checks::is_verified`",
+                    ));
+                }
+                let path: syn::Path = value.parse()?;
+                if out.guard.is_some() {
+                    cx.error_spanned_by(&meta.path, "duplicate `guard` in attribute");
+                } else {
+                    out.guard = Some(path);
+                }
+                Ok(())
+            }
             _ => Err(meta.error(format!(
                 "unknown `#[tool]` key `{key}`; expected one of {TOOL_KEYS}"
             ))),
@@ -146,6 +173,27 @@ pub(crate) fn doc_text(attrs: &[Attribute]) -> String {
         }
     }
     out.trim().to_owned()
+}
+
+/// The name set by `#[serde(rename = "...")]`, if any: the key the value
+/// has in the JSON arguments.
+pub(crate) fn serde_rename(attrs: &[Attribute]) -> Option<String> {
+    let mut out = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") && meta.input.peek(syn::Token![=]) {
+                let lit: LitStr = meta.value()?.parse()?;
+                out = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let _content;
+                syn::parenthesized!(_content in meta.input);
+            }
+            Ok(())
+        });
+    }
+    out
 }
 
 pub(crate) fn is_marker(attr: &Attribute, name: &str) -> bool {

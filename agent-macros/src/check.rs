@@ -29,6 +29,19 @@ pub(crate) fn check_route(route: &str) -> Result<(), &'static str> {
     }
 }
 
+/// The grammar of `agent_runtime::ratelimit::Rate` (kept in step with it):
+/// `N/sec|s|second|min|m|minute|hour|h` with N at least 1.
+pub(crate) fn check_rate(rate: &str) -> Result<(), &'static str> {
+    const MSG: &str = "`rate_limit` is written `N/sec`, `N/min` or `N/hour` with N at least 1 (also `s`, `second`, `m`, `minute`, `h`), e.g. `rate_limit = \"5/min\"`";
+    let (n, unit) = rate.trim().split_once('/').ok_or(MSG)?;
+    let n: u32 = n.trim().parse().map_err(|_| MSG)?;
+    let unit_ok = matches!(
+        unit.trim(),
+        "s" | "sec" | "second" | "m" | "min" | "minute" | "h" | "hour"
+    );
+    if n == 0 || !unit_ok { Err(MSG) } else { Ok(()) }
+}
+
 pub(crate) fn check_impl(cx: &mut Ctxt, model: &AgentImpl) {
     check_duplicate_tools(cx, model);
     check_args_parameter(cx, model);

@@ -41,7 +41,7 @@ pub(crate) fn expand_agent(args: TokenStream, input: TokenStream) -> TokenStream
     }
 }
 
-fn item_keyword_span(item: &Item) -> Span {
+pub(crate) fn item_keyword_span(item: &Item) -> Span {
     match item {
         Item::Enum(e) => e.enum_token.span,
         Item::Union(u) => u.union_token.span,
@@ -231,12 +231,8 @@ fn tool_def(tool: &Tool) -> TokenStream {
     let description = &tool.description;
     let secure = tool.secure;
     let invoke = invoke_ident(tool);
-    let sensitive = tool
-        .params
-        .iter()
-        .filter(|p| p.sensitive.is_some())
-        .map(|p| p.ident.to_string());
-    let args_ty = match whole_args(&tool.params) {
+    let whole = whole_args(&tool.params);
+    let args_ty = match whole {
         Some(p) => {
             let ty = p.ty;
             quote!(#ty)
@@ -246,16 +242,85 @@ fn tool_def(tool: &Tool) -> TokenStream {
             quote!(#ident)
         }
     };
+    let sensitive = match whole {
+        Some(p) => {
+            let ty = p.ty;
+            quote! {{
+                #[allow(unused_imports)]
+                use ::agent_runtime::__private::ProbeFallback as _;
+                <::agent_runtime::__private::Probe<#ty>>::SENSITIVE_FIELDS
+            }}
+        }
+        None => sensitive_names(&owned(&tool.params)),
+    };
+    let rate_limit = match &tool.rate_limit {
+        Some(r) => quote!(::agent_runtime::__private::Option::Some(#r)),
+        None => quote!(::agent_runtime::__private::Option::None),
+    };
+    let guard = match &tool.guard {
+        Some(path) => {
+            let run = quote_spanned! {path.span()=>
+                ::agent_runtime::__private::run_guard(#path, __agent_self, __agent_call)
+            };
+            quote!(::agent_runtime::__private::Option::Some(|__agent_self, __agent_call| #run))
+        }
+        None => quote!(::agent_runtime::__private::Option::None),
+    };
     quote! {
         ::agent_runtime::__private::ToolDef {
             name: #name,
             description: #description,
             secure: #secure,
-            sensitive: &[#(#sensitive),*],
+            sensitive: #sensitive,
+            rate_limit: #rate_limit,
+            guard: #guard,
             schema: ::agent_runtime::__private::schema_for::<#args_ty>,
             invoke: #invoke,
         }
     }
+}
+
+/// The keys of the secret arguments: parameters marked `#[sensitive]`, and
+/// those whose type is sensitive as a whole (`Secret<T>`, `#[sensitive]`
+/// types), decided at compile time.
+pub(crate) fn sensitive_names(params: &[&Param]) -> TokenStream {
+    let flags = params.iter().map(|p| {
+        let key = &p.key;
+        let ty = p.ty;
+        if p.sensitive.is_some() {
+            quote!((#key, true))
+        } else if mentions_self(ty) {
+            // A nested constant cannot name `Self`; only markers count here.
+            quote!((#key, false))
+        } else {
+            quote!((#key, <::agent_runtime::__private::Probe<#ty>>::IS_SENSITIVE))
+        }
+    });
+    flagged_names(quote!(#(#flags),*))
+}
+
+/// A `&'static [&'static str]` of the flagged names among `(name, flag)`
+/// pairs.
+pub(crate) fn flagged_names(pairs: TokenStream) -> TokenStream {
+    quote! {{
+        #[allow(unused_imports)]
+        use ::agent_runtime::__private::ProbeFallback as _;
+        const __AGENT_FLAGS: &[(&::std::primitive::str, ::std::primitive::bool)] = &[#pairs];
+        const __AGENT_NAMES: [&::std::primitive::str; ::agent_runtime::__private::count_flagged(__AGENT_FLAGS)] =
+            ::agent_runtime::__private::flagged_names(__AGENT_FLAGS);
+        &__AGENT_NAMES
+    }}
+}
+
+fn mentions_self(ty: &syn::Type) -> bool {
+    fn walk(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "Self",
+            proc_macro2::TokenTree::Group(g) => walk(g.stream()),
+            _ => false,
+        })
+    }
+    walk(quote!(#ty))
 }
 
 fn expand_summary(self_ty: &syn::Type, model: &AgentImpl) -> (TokenStream, TokenStream) {
@@ -295,45 +360,4 @@ fn expand_summary(self_ty: &syn::Type, model: &AgentImpl) -> (TokenStream, Token
         }
     };
     (func, method)
-}
-
-pub(crate) fn expand_tool_args(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item: Item = match syn::parse2(input.clone()) {
-        Ok(item) => item,
-        Err(e) => {
-            let e = e.to_compile_error();
-            return quote!(#e #input);
-        }
-    };
-    let mut errors = TokenStream::new();
-    if !args.is_empty() {
-        errors.extend(
-            syn::Error::new_spanned(&args, "`#[tool_args]` takes no arguments").to_compile_error(),
-        );
-    }
-    let deny_unknown = match &item {
-        Item::Struct(s) => matches!(s.fields, syn::Fields::Named(_)),
-        Item::Enum(_) => false,
-        other => {
-            let err = syn::Error::new(
-                item_keyword_span(other),
-                "`#[tool_args]` goes on a struct or an enum that describes tool arguments",
-            )
-            .to_compile_error();
-            return quote!(#err #other);
-        }
-    };
-    let deny = deny_unknown.then(|| quote!(#[serde(deny_unknown_fields)]));
-    quote! {
-        #errors
-        // The schemars expansion calls `.into()` and `Schema::from`; these
-        // anonymous imports keep it compiling under `#![no_implicit_prelude]`.
-        #[allow(unused_imports)]
-        use ::std::convert::{From as _, Into as _};
-        #[derive(::agent_runtime::__private::serde::Deserialize, ::agent_runtime::__private::schemars::JsonSchema)]
-        #[serde(crate = "::agent_runtime::__private::serde")]
-        #[schemars(crate = "::agent_runtime::__private::schemars")]
-        #deny
-        #item
-    }
 }

@@ -13,6 +13,8 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod names;
+mod types;
 
 use proc_macro::TokenStream;
 
@@ -28,8 +30,39 @@ use proc_macro::TokenStream;
 /// from their types); borrowed parameters (`&Call`, `&Caller`, `&GlobalData`,
 /// ...) are platform context and never part of the schema. A single owned
 /// parameter named `args` is the whole argument object (its fields are the
-/// parameters). `#[sensitive]` marks a parameter as secret. One method may be
-/// marked `#[on_summary]` to receive the post-prompt summary.
+/// parameters). `#[sensitive]` marks a parameter as secret (see
+/// [`macro@sensitive`] for the naming rules and `#[not_sensitive]`). One
+/// method may be marked `#[on_summary]` to receive the post-prompt summary.
+///
+/// `#[tool(rate_limit = "5/min")]` limits calls per caller (the platform's
+/// caller id, else the call id) and tool: `N/sec|s|second`, `N/min|m|minute`
+/// or `N/hour|h`, checked at compile time. A builder `tool_rate_limit`
+/// overrides it; without either the agent-wide default applies.
+///
+/// `#[tool(guard = path)]` names a check `fn(&Agent, &Call) -> Result<(),
+/// Refusal>` (a free function, or a method written `guard = Self::check`).
+/// It runs after the token and rate checks and before the arguments are
+/// validated, so it sees only platform data: caller id, call id,
+/// `global_data` — never an argument the model fills. `Err(Refusal::new(".."))`
+/// answers `{"response": ".."}` without running the tool;
+/// `Refusal::hangup("..")` also ends the call; `.reason("not_verified")` sets
+/// the reason of the `guard_refusal` audit record.
+///
+/// ```ignore
+/// fn verified(_: &Bank, call: &Call) -> Result<(), Refusal> {
+///     match call.global_data().get_as::<bool>("pin_verified") {
+///         Some(true) => Ok(()),
+///         _ => Err(Refusal::new("Verify the caller's PIN first.").reason("not_verified")),
+///     }
+/// }
+///
+/// #[agent]
+/// impl Bank {
+///     /// Move money between the caller's accounts.
+///     #[tool(secure, guard = verified, rate_limit = "5/min")]
+///     async fn transfer(&self, args: Transfer) -> ToolResult { .. }
+/// }
+/// ```
 ///
 /// ```ignore
 /// use agent_runtime::prelude::*;
@@ -84,5 +117,57 @@ pub fn tool(_args: TokenStream, input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn tool_args(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::expand_tool_args(args.into(), input.into()).into()
+    types::expand_tool_args(args.into(), input.into()).into()
+}
+
+/// Marks a secret.
+///
+/// * On a **struct**: the whole value is secret. Generates `Debug` printing
+///   `Name([REDACTED])`, `Serialize` writing `"[REDACTED]"` (so the value
+///   never reaches a log or record through serde), a `Drop` that wipes every
+///   field whose type implements `Zeroize` (`String`, `Vec<u8>`, integers,
+///   arrays; `Secret<T>` fields wipe themselves), and for a newtype
+///   `struct Pin(String)` an `expose_secret()` accessor. No `Display` is
+///   generated; do not derive `Debug` or `Serialize` yourself (an error says
+///   so). Combine with `#[tool_args]` to take it as a tool argument; a tool
+///   parameter of such a type is redacted in audit records by its name.
+/// * On a **field** of a `#[tool_args]` struct: only that field is secret.
+///   `#[tool_args]` then implements `Debug` showing it as `[REDACTED]` and
+///   records its JSON key so audit records redact it.
+/// * On a **tool parameter** inside an `#[agent]` impl: the parameter is
+///   secret and redacted by name in every record; the tool must be
+///   `#[tool(secure)]`.
+///
+/// Prefer the field or parameter type `Secret<T>` (`agent_runtime::Secret`):
+/// it is read only through `.expose_secret()` and wiped on drop. A plain
+/// `String` marked `#[sensitive]` is accepted and redacted by name.
+///
+/// Names that say "secret" (`pin`, `new_pin`, `password`, `passcode`, `ssn`,
+/// `secret_*`, `*_token`, `api_key`, ...; judged by the last word, so
+/// `pin_attempts` and `tokens_used` are fine) must carry `#[sensitive]`, or
+/// `#[not_sensitive]` when they do not hold a secret. Names of payment card
+/// data (`card_number`, `pan`, `cvv`, `cvc`, `security_code`, `expiry`, ...)
+/// are refused outright: card data never passes through the model; use the
+/// `pay` action (`ToolResult::new(..).pay(Pay::new(..))`).
+///
+/// ```ignore
+/// use agent_runtime::prelude::*;
+///
+/// /// A one-time passcode.
+/// #[tool_args]
+/// #[sensitive]
+/// struct Otp(String);
+///
+/// #[tool_args]
+/// struct Login {
+///     /// The user name.
+///     user: String,
+///     /// The password.
+///     #[sensitive]
+///     password: Secret<String>,
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn sensitive(args: TokenStream, input: TokenStream) -> TokenStream {
+    types::expand_sensitive(args.into(), input.into()).into()
 }

@@ -23,6 +23,9 @@ pub enum AuditEvent {
     SignatureFailure,
     /// A caller (or client address) went over a rate limit.
     RateLimited,
+    /// A tool's `#[tool(guard = ...)]` refused the call; the handler did not
+    /// run.
+    GuardRefusal,
 }
 
 impl AuditEvent {
@@ -37,6 +40,7 @@ impl AuditEvent {
             AuditEvent::EmergencyRefusal => "emergency_refusal",
             AuditEvent::SignatureFailure => "signature_failure",
             AuditEvent::RateLimited => "rate_limited",
+            AuditEvent::GuardRefusal => "guard_refusal",
         }
     }
 }

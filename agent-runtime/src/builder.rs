@@ -411,8 +411,8 @@ impl<A: Agent> AgentBuilder<A> {
     }
 }
 
-/// In-memory limits: one scope per tool (its override, else the agent-wide
-/// default) plus the per-address HTTP scope.
+/// In-memory limits: one scope per tool (its override, else its declared
+/// `rate_limit`, else the agent-wide default) plus the per-address HTTP scope.
 fn build_rate_limits<A>(
     config: &AgentConfig,
     tools: &[CompiledTool<A>],
@@ -435,9 +435,20 @@ fn build_rate_limits<A>(
         scopes.push((name.clone(), rate));
     }
     for tool in tools {
-        if !overrides.iter().any(|(n, _)| n == tool.def.name)
-            && let Some(rate) = config.rate_limit
-        {
+        if overrides.iter().any(|(n, _)| n == tool.def.name) {
+            continue;
+        }
+        // Declared on the tool (checked at compile time), else agent-wide.
+        let declared = tool
+            .def
+            .rate_limit
+            .map(str::parse)
+            .transpose()
+            .map_err(|problem| BuildError::Tool {
+                tool: tool.def.name,
+                problem,
+            })?;
+        if let Some(rate) = declared.or(config.rate_limit) {
             scopes.push((tool.def.name.to_owned(), rate));
         }
     }

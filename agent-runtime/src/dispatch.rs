@@ -174,6 +174,31 @@ impl<A: Agent> AgentState<A> {
         }
 
         let args = extract_arguments(body.remove("argument"));
+        let call = Call {
+            id: CallId(call_id.clone()),
+            caller: caller.clone(),
+            global_data: GlobalData(take_object(&mut body, "global_data")),
+            meta_data: MetaData(take_object(&mut body, "meta_data")),
+            raw: RawBody(raw),
+        };
+        // Declared guard: after token and rate checks, before the arguments
+        // are looked at. A panicking guard refuses too.
+        if let Some(guard) = tool.def.guard {
+            let verdict = std::panic::catch_unwind(AssertUnwindSafe(|| guard(&self.agent, &call)));
+            let refused = match verdict {
+                Ok(Ok(())) => None,
+                Ok(Err(refusal)) => Some((refusal.audit_reason(), refusal.into_tool_result())),
+                Err(_panic) => Some(("guard_panic", ToolResult::new(HANDLER_APOLOGY))),
+            };
+            if let Some((reason, result)) = refused {
+                self.audit(&audit_base(
+                    AuditEvent::GuardRefusal,
+                    "refused",
+                    reason.to_owned(),
+                ));
+                return Ok(result.to_json_vec());
+            }
+        }
         if let Err(violations) = tool.validator.validate(&args) {
             self.audit(&audit_base(
                 AuditEvent::ValidationFailure,
@@ -183,13 +208,6 @@ impl<A: Agent> AgentState<A> {
             return Ok(ToolResult::new(violations.to_model_message()).to_json_vec());
         }
 
-        let call = Call {
-            id: CallId(call_id.clone()),
-            caller: caller.clone(),
-            global_data: GlobalData(take_object(&mut body, "global_data")),
-            meta_data: MetaData(take_object(&mut body, "meta_data")),
-            raw: RawBody(raw),
-        };
         // Values that must not reach the log even if a handler puts them in its
         // error text: sensitive parameters and fields under secret-looking keys.
         let secrets = if tool.may_hold_secrets {

@@ -71,7 +71,7 @@ pub mod token;
 pub mod tool;
 pub mod validate;
 
-pub use agent_macros::{agent, tool, tool_args};
+pub use agent_macros::{agent, sensitive, tool, tool_args};
 pub use builder::{AgentBuilder, AgentExt, AgentService, BuildError, EmergencySwitch};
 pub use config::AgentConfig;
 pub use context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
@@ -82,7 +82,7 @@ pub use secret::{Secret, SecretString};
 /// `serde_json` dependency.
 pub use serde_json::{Map, Value, json};
 pub use server::{AccessHook, AccessView, install_redacting_panic_hook};
-pub use tool::{Agent, IntoToolResult};
+pub use tool::{Agent, IntoToolResult, Refusal, SensitiveFields, SensitiveValue};
 
 /// Everything an agent file usually needs: `use agent_runtime::prelude::*;`.
 pub mod prelude {
@@ -91,7 +91,8 @@ pub mod prelude {
     pub use crate::prompt::{Hint, Language, Recording, RecordingFormat, Section};
     pub use crate::result::ToolResult;
     pub use crate::secret::{Secret, SecretString};
-    pub use crate::{agent, tool, tool_args};
+    pub use crate::tool::Refusal;
+    pub use crate::{agent, sensitive, tool, tool_args};
     pub use serde_json::{Value, json};
 }
 
@@ -100,15 +101,19 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::context::{Call, FromCall};
+    pub use crate::secret::REDACTED;
     pub use crate::tool::{
-        Agent, AgentIdentity, IntoSummaryOutcome, IntoToolResult, SummaryFuture, SummaryHandler,
-        ToolDef, ToolFailure, ToolFuture, assert_tool_args, decode_args, schema_for,
+        Agent, AgentIdentity, IntoSummaryOutcome, IntoToolResult, Probe, ProbeFallback,
+        RedactedField, Refusal, SensitiveFields, SensitiveValue, SummaryFuture, SummaryHandler,
+        ToolDef, ToolFailure, ToolFuture, Wipe, WipeFallback, assert_tool_args, count_flagged,
+        decode_args, flagged_names, run_guard, schema_for,
     };
     pub use actix_web;
     pub use schemars;
     pub use serde;
     pub use serde_json;
     pub use std::boxed::Box;
+    pub use std::fmt::{Debug, Formatter, Result as FmtResult};
     pub use std::option::Option;
     pub use std::result::Result;
     pub use std::vec::Vec;

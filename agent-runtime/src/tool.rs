@@ -40,8 +40,17 @@ pub struct ToolDef<A: ?Sized> {
     pub description: &'static str,
     /// Whether a per-call token is required.
     pub secure: bool,
-    /// Names of parameters marked `#[sensitive]` (redacted in every record).
+    /// Names of the secret arguments, redacted in every record: parameters
+    /// marked `#[sensitive]` or of a sensitive type, or the `#[sensitive]`
+    /// fields of a whole `args` struct.
     pub sensitive: &'static [&'static str],
+    /// Per-caller rate limit declared with `#[tool(rate_limit = "5/min")]`
+    /// (a builder override wins; without either the agent-wide default
+    /// applies).
+    pub rate_limit: Option<&'static str>,
+    /// Check declared with `#[tool(guard = path)]`; runs after the token and
+    /// rate checks and before argument validation.
+    pub guard: Option<Guard<A>>,
     /// The full JSON Schema of the arguments (enforced at run time).
     pub schema: fn() -> schemars::Schema,
     /// Runs the tool.
@@ -53,8 +62,223 @@ impl<A: ?Sized> fmt::Debug for ToolDef<A> {
         f.debug_struct("ToolDef")
             .field("name", &self.name)
             .field("secure", &self.secure)
+            .field("rate_limit", &self.rate_limit)
+            .field("guard", &self.guard.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// A guard as stored in a [`ToolDef`]: the agent and the call in, a
+/// [`Refusal`] out when the tool must not run.
+pub type Guard<A> = for<'a> fn(&'a A, &'a Call) -> Result<(), Refusal>;
+
+/// Why a guard refused a tool call: the text the model hears (it becomes the
+/// SWAIG `response`), whether the call ends, and a machine-readable reason for
+/// the audit record. The handler does not run.
+///
+/// ```
+/// use agent_runtime::prelude::*;
+///
+/// fn verified(_agent: &impl Sized, call: &Call) -> Result<(), Refusal> {
+///     match call.global_data().get_as::<bool>("pin_verified") {
+///         Some(true) => Ok(()),
+///         _ => Err(Refusal::new("The caller must verify their PIN first.").reason("not_verified")),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    response: String,
+    hangup: bool,
+    reason: &'static str,
+}
+
+impl Refusal {
+    /// A refusal the model hears as `response`; the call goes on.
+    pub fn new(response: impl Into<String>) -> Self {
+        Refusal {
+            response: response.into(),
+            hangup: false,
+            reason: "guard_refused",
+        }
+    }
+
+    /// A refusal that also hangs up (for example when PIN attempts are
+    /// exhausted).
+    pub fn hangup(response: impl Into<String>) -> Self {
+        Refusal {
+            hangup: true,
+            ..Refusal::new(response)
+        }
+    }
+
+    /// The reason written to the audit record (default `guard_refused`). Use
+    /// a short fixed code such as `not_verified`; never a value from the call.
+    pub fn reason(mut self, reason: &'static str) -> Self {
+        self.reason = reason;
+        self
+    }
+
+    /// The audit reason.
+    pub fn audit_reason(&self) -> &'static str {
+        self.reason
+    }
+
+    /// Whether the call ends.
+    pub fn hangs_up(&self) -> bool {
+        self.hangup
+    }
+
+    /// The SWAIG result sent instead of running the tool.
+    pub fn into_tool_result(self) -> ToolResult {
+        let result = ToolResult::new(self.response);
+        if self.hangup { result.hangup() } else { result }
+    }
+}
+
+/// A function usable as `#[tool(guard = ...)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a tool guard",
+    label = "expected `fn(&Agent, &Call) -> Result<(), Refusal>`",
+    note = "a guard takes the agent and the call and returns `Result<(), Refusal>`, e.g. `fn verified(bank: &Bank, call: &Call) -> Result<(), Refusal>` or a method `fn verified(&self, call: &Call) -> Result<(), Refusal>`"
+)]
+pub trait ToolGuard<A> {
+    /// Runs the check.
+    fn check(&self, agent: &A, call: &Call) -> Result<(), Refusal>;
+}
+
+impl<A, F> ToolGuard<A> for F
+where
+    F: Fn(&A, &Call) -> Result<(), Refusal>,
+{
+    fn check(&self, agent: &A, call: &Call) -> Result<(), Refusal> {
+        self(agent, call)
+    }
+}
+
+/// Calls a guard (generated code wraps the user's path in a closure through
+/// this, so a wrong signature is reported on the path).
+#[doc(hidden)]
+pub fn run_guard<A, G: ToolGuard<A>>(guard: G, agent: &A, call: &Call) -> Result<(), Refusal> {
+    guard.check(agent, call)
+}
+
+/// The `#[sensitive]` fields of an argument struct, implemented by
+/// `#[tool_args]`. Their values are redacted by name in audit records when
+/// the struct is a tool's whole `args`.
+pub trait SensitiveFields {
+    /// Field names as they appear in the JSON arguments.
+    const SENSITIVE: &'static [&'static str];
+}
+
+/// A type whose every value is secret: `#[sensitive]` types and
+/// [`Secret<T>`](crate::Secret). A tool parameter of such a type is redacted
+/// by name in audit records even without `#[sensitive]` on the parameter.
+pub trait SensitiveValue {}
+
+impl<T: zeroize::Zeroize> SensitiveValue for crate::secret::Secret<T> {}
+
+/// Compile-time questions about a concrete type, answered by inherent
+/// associated items (chosen when the bound holds) with trait fallbacks.
+#[doc(hidden)]
+pub struct Probe<T: ?Sized>(std::marker::PhantomData<T>);
+
+impl<T: ?Sized> fmt::Debug for Probe<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Probe")
+    }
+}
+
+impl<T: ?Sized + SensitiveValue> Probe<T> {
+    /// The type is secret as a whole.
+    pub const IS_SENSITIVE: bool = true;
+}
+
+impl<T: ?Sized + SensitiveFields> Probe<T> {
+    /// The secret fields of the type.
+    pub const SENSITIVE_FIELDS: &'static [&'static str] = T::SENSITIVE;
+}
+
+/// Fallbacks for [`Probe`] (in scope in generated code).
+#[doc(hidden)]
+pub trait ProbeFallback {
+    /// Not secret as a whole.
+    const IS_SENSITIVE: bool = false;
+    /// No secret fields.
+    const SENSITIVE_FIELDS: &'static [&'static str] = &[];
+}
+
+impl<T: ?Sized> ProbeFallback for Probe<T> {}
+
+/// How many of `names` are flagged (for [`flagged_names`]).
+#[doc(hidden)]
+pub const fn count_flagged(names: &[(&'static str, bool)]) -> usize {
+    let mut i = 0;
+    let mut n = 0;
+    while i < names.len() {
+        if names[i].1 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The flagged names, in order, as an array of length `N`
+/// (= [`count_flagged`]).
+#[doc(hidden)]
+pub const fn flagged_names<const N: usize>(names: &[(&'static str, bool)]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    let mut n = 0;
+    while i < names.len() {
+        if names[i].1 {
+            out[n] = names[i].0;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// What a `#[sensitive]` field prints as in a generated `Debug`.
+#[doc(hidden)]
+pub struct RedactedField;
+
+impl fmt::Debug for RedactedField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(crate::secret::REDACTED)
+    }
+}
+
+/// Wipes a field on drop when its type allows it (`Zeroize`); generated
+/// `Drop` impls of `#[sensitive]` types call `Wipe(&mut field).wipe()`.
+#[doc(hidden)]
+pub struct Wipe<'a, T: ?Sized>(pub &'a mut T);
+
+impl<T: ?Sized> fmt::Debug for Wipe<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Wipe")
+    }
+}
+
+impl<T: ?Sized + zeroize::Zeroize> Wipe<'_, T> {
+    /// Overwrites the value.
+    pub fn wipe(self) {
+        self.0.zeroize();
+    }
+}
+
+/// Fallback for [`Wipe`]: types that cannot be wiped are left alone (a
+/// [`Secret<T>`](crate::Secret) field wipes itself when dropped).
+#[doc(hidden)]
+pub trait WipeFallback {
+    /// Does nothing.
+    fn wipe(self);
+}
+
+impl<T: ?Sized> WipeFallback for Wipe<'_, T> {
+    fn wipe(self) {}
 }
 
 /// The post-prompt (end of call summary) handler, from an `#[on_summary]`

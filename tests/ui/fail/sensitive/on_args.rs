@@ -3,7 +3,9 @@ use agent_runtime::prelude::*;
 /// A PIN change.
 #[tool_args]
 struct PinChange {
+    #[sensitive]
     old_pin: String,
+    #[sensitive]
     new_pin: String,
 }
 

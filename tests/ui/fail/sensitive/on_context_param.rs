@@ -8,7 +8,7 @@ struct Bank;
 impl Bank {
     /// Change the PIN.
     #[tool(secure)]
-    async fn change_pin(&self, #[sensitive] caller: &Caller, pin: String) -> ToolResult {
+    async fn change_pin(&self, #[sensitive] caller: &Caller, #[sensitive] pin: String) -> ToolResult {
         ToolResult::new(format!("{:?} {}", caller.number(), pin.len()))
     }
 }

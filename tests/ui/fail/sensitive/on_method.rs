@@ -9,7 +9,7 @@ impl Bank {
     /// Change the PIN.
     #[tool(secure)]
     #[sensitive]
-    async fn change_pin(&self, pin: String) -> ToolResult {
+    async fn change_pin(&self, #[sensitive] pin: String) -> ToolResult {
         ToolResult::new(format!("{} digits", pin.len()))
     }
 }
