@@ -1,0 +1,194 @@
+//! PIN verification, the way the security guide asks for it: the PIN is a
+//! `#[sensitive]` argument of a secure tool, the expected PIN is kept only as a
+//! salted digest and compared in constant time, failed attempts are counted in
+//! `global_data`, and the third failure ends the call.
+//!
+//! ```text
+//! cargo run --example pin_verification
+//! ```
+//!
+//! Identity comes from the platform's caller id (`call.caller().number()`),
+//! never from an argument. Every attempt is a `tool_call` audit record with the
+//! PIN replaced by `[REDACTED]`; the handler adds its own record saying whether
+//! the PIN matched (the runtime's record only says the handler ran).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use agent_runtime::audit::{AuditEvent, AuditRecord, AuditSink};
+use agent_runtime::prelude::*;
+use agent_runtime::secret::{constant_time_eq, salted_digest};
+
+/// Failures allowed before the call is ended.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// The demo customer: this caller id with PIN 4931.
+pub const DEMO_NUMBER: &str = "+15551230000";
+
+/// Salt of one customer's PIN digest. In production: a random per-customer
+/// salt kept beside the digest.
+fn salt_for(number: &str) -> Vec<u8> {
+    format!("pin-verification-demo:{number}").into_bytes()
+}
+
+/// Telephone PIN desk.
+#[agent(name = "pin-verification")]
+pub struct PinDesk {
+    /// Salted SHA-256 digest of each customer's PIN, by caller id. The PINs
+    /// themselves are never stored.
+    digests: HashMap<String, [u8; 32]>,
+    /// Where handler-level outcomes (PIN matched or not) are recorded.
+    audit: Vec<Arc<dyn AuditSink>>,
+}
+
+/// Prints the customer count only: digests are not for logs.
+impl std::fmt::Debug for PinDesk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinDesk")
+            .field("customers", &self.digests.len())
+            .field("audit_sinks", &self.audit.len())
+            .finish()
+    }
+}
+
+impl PinDesk {
+    /// One demo customer, [`DEMO_NUMBER`], whose PIN is 4931. The digest is
+    /// computed here only because this is a demo; a real desk loads digests.
+    pub fn demo() -> Self {
+        let digest = salted_digest(&salt_for(DEMO_NUMBER), b"4931");
+        PinDesk {
+            digests: HashMap::from([(DEMO_NUMBER.to_owned(), digest)]),
+            audit: Vec::new(),
+        }
+    }
+
+    /// Whether `pin` is the PIN of `number`. An unknown number still costs one
+    /// digest and one comparison, so timing does not tell which numbers exist.
+    fn pin_matches(&self, number: &str, pin: &Secret<String>) -> bool {
+        let candidate = salted_digest(&salt_for(number), pin.expose_secret().as_bytes());
+        match self.digests.get(number) {
+            Some(expected) => constant_time_eq(expected, &candidate),
+            None => {
+                let _ = constant_time_eq(&[0u8; 32], &candidate);
+                false
+            }
+        }
+    }
+
+    fn record(&self, call: &Call, outcome: &'static str, reason: String) {
+        let record = AuditRecord {
+            event: AuditEvent::ToolCall,
+            time_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0),
+            call_id: call.id().map(str::to_owned),
+            caller: call.caller().number().map(str::to_owned),
+            function: Some("verify_pin".to_owned()),
+            outcome,
+            reason,
+            duration: None,
+            client: None,
+            arguments: None,
+        };
+        for sink in &self.audit {
+            sink.record(&record);
+        }
+    }
+}
+
+#[agent]
+impl PinDesk {
+    /// Check the PIN the caller just said or keyed. Call it once per attempt;
+    /// never repeat the PIN back.
+    #[tool(secure)]
+    async fn verify_pin(
+        &self,
+        call: &Call,
+        #[sensitive]
+        #[schemars(
+            description = "The caller's PIN, 4 to 8 digits.",
+            regex(pattern = r"^[0-9]{4,8}$")
+        )]
+        pin: Secret<String>,
+    ) -> ToolResult {
+        let Some(number) = call.caller().number().filter(|n| !n.is_empty()) else {
+            self.record(call, "refused", "no_caller_id".to_owned());
+            return ToolResult::new(
+                "I cannot see the number you are calling from, so I cannot check a PIN on this call.",
+            );
+        };
+        let failures = call
+            .global_data()
+            .get_as::<u32>("pin_attempts")
+            .unwrap_or(0);
+        if failures >= MAX_ATTEMPTS {
+            self.record(call, "refused", "locked".to_owned());
+            return ToolResult::new("PIN verification is locked for this call.")
+                .say("For your security this call will now end. Goodbye.")
+                .hangup();
+        }
+        if self.pin_matches(number, &pin) {
+            self.record(call, "ok", "pin_verified".to_owned());
+            return ToolResult::new("The PIN is correct. The caller is verified.")
+                .update_global_data(json!({
+                    "pin_verified": true,
+                    "pin_verified_number": number,
+                    "pin_attempts": 0
+                }));
+        }
+        let failures = failures + 1;
+        self.record(
+            call,
+            "refused",
+            format!("pin_mismatch attempt={failures}/{MAX_ATTEMPTS}"),
+        );
+        let result = ToolResult::new("").update_global_data(json!({
+            "pin_verified": false,
+            "pin_attempts": failures
+        }));
+        if failures >= MAX_ATTEMPTS {
+            result
+                .with_response("The PIN was wrong three times. The call is being ended.")
+                .say("That PIN is not correct. For your security this call will now end. Goodbye.")
+                .hangup()
+        } else {
+            let left = MAX_ATTEMPTS - failures;
+            result.with_response(format!(
+                "That PIN is not correct. The caller has {left} attempt{} left.",
+                if left == 1 { "" } else { "s" }
+            ))
+        }
+    }
+}
+
+/// The configured agent, recording handler outcomes to `sinks` as well as the
+/// runtime's own records (shared with the tests).
+pub fn builder_with_audit(sinks: Vec<Arc<dyn AuditSink>>) -> AgentBuilder<PinDesk> {
+    let mut desk = PinDesk::demo();
+    desk.audit.clone_from(&sinks);
+    let builder = desk
+        .builder()
+        .section(Section::new("Role").body("You verify callers of Example Bank by their PIN."))
+        .section(
+            Section::new("Security boundaries")
+                .bullet("Ask for the PIN once per attempt and pass it to verify_pin.")
+                .bullet("Never repeat, confirm or spell back a PIN, not even partly.")
+                .bullet("Never guess or suggest a PIN, and never say how close a wrong PIN was.")
+                .bullet("After a failed attempt only say how many attempts are left."),
+        )
+        .post_prompt("Summarize the call as JSON with keys: verified, attempts.");
+    sinks
+        .into_iter()
+        .fold(builder, |b, sink| b.audit_sink(sink))
+}
+
+/// The configured agent (shared with the tests).
+pub fn builder() -> AgentBuilder<PinDesk> {
+    builder_with_audit(Vec::new())
+}
+
+#[allow(dead_code)]
+fn main() -> std::io::Result<()> {
+    builder().run()
+}
