@@ -119,6 +119,15 @@ pub struct AgentConfig {
     pub tls: Option<crate::tls::TlsSettings>,
     /// Public host name used in URLs when TLS is on (`SWML_DOMAIN`).
     pub domain: Option<String>,
+    /// Host names accepted in the `Host` header (`SWML_ALLOWED_HOSTS`,
+    /// comma-separated; unset or `*` accepts any).
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Origins allowed for CORS (`SWML_CORS_ORIGINS`, comma-separated); CORS
+    /// is off (no headers, preflights refused) when empty.
+    pub cors_origins: Vec<String>,
+    /// Honour `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`
+    /// (`SWML_TRUST_PROXY_HEADERS`): only behind a proxy that sets them.
+    pub trust_proxy_headers: bool,
 }
 
 impl AgentConfig {
@@ -219,7 +228,27 @@ impl AgentConfig {
                 "must be a host name such as agents.example.com",
             ));
         }
+        let list = |name: &str| -> Vec<String> {
+            get(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(|h| h.trim().to_ascii_lowercase())
+                        .filter(|h| !h.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let hosts = list("SWML_ALLOWED_HOSTS");
+        let allowed_hosts = (!hosts.is_empty() && !hosts.iter().any(|h| h == "*")).then_some(hosts);
+        let cors_origins = list("SWML_CORS_ORIGINS");
+        let trust_proxy_headers = match get("SWML_TRUST_PROXY_HEADERS") {
+            Some(v) => parse_bool(&v, "SWML_TRUST_PROXY_HEADERS")?,
+            None => false,
+        };
         Ok(AgentConfig {
+            allowed_hosts,
+            cors_origins,
+            trust_proxy_headers,
             tls,
             domain,
             rate_limit,

@@ -69,6 +69,7 @@ pub(crate) mod bad_request {
     pub const INVALID_CALL_ID: &str = r#"{"error":"invalid call_id"}"#;
     pub const INVALID_QUERY: &str = r#"{"error":"invalid query string"}"#;
     pub const BODY_READ: &str = r#"{"error":"request body could not be read"}"#;
+    pub const HOST_NOT_ALLOWED: &str = r#"{"error":"host not allowed"}"#;
 }
 
 /// A JSON response with the security headers, written in one piece.

@@ -146,7 +146,7 @@ impl<A> AgentState<A> {
             return Ok(());
         };
         let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-        let url = format!("{}{target}", self.config.public_base());
+        let url = format!("{}{target}", self.request_base(req));
         let header = req.headers().get(crate::signature::SIGNATURE_HEADER);
         if verifier.verify(&url, body, header.map(|h| h.as_bytes())) {
             return Ok(());
@@ -162,15 +162,116 @@ impl<A> AgentState<A> {
         Err(HttpError::Forbidden)
     }
 
+    /// The URL base the platform called: `SWML_PROXY_URL_BASE`, else the
+    /// scheme and the `Host` header (or, when trusted, `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host`). Using the request's own host is safe here: the
+    /// signature covers it.
+    fn request_base(&self, req: &HttpRequest) -> String {
+        if let Some(base) = &self.config.proxy_url_base {
+            return base.clone();
+        }
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
+        let mut scheme = if self.tls.is_some() { "https" } else { "http" };
+        let mut host = header("host").unwrap_or("localhost");
+        if self.config.trust_proxy_headers {
+            if let Some(p @ ("http" | "https")) = header("x-forwarded-proto") {
+                scheme = p;
+            }
+            if let Some(h) = header("x-forwarded-host").filter(|h| is_host_port(h)) {
+                host = h;
+            }
+        }
+        format!("{scheme}://{host}")
+    }
+
+    /// The client address: the peer, or with trusted proxy headers the first
+    /// address of `X-Forwarded-For`.
+    pub(crate) fn client_ip(&self, req: &HttpRequest) -> String {
+        if self.config.trust_proxy_headers
+            && let Some(first) = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+        {
+            return first.to_string();
+        }
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    }
+
+    /// `SWML_ALLOWED_HOSTS`: the `Host` header (without port) must be listed.
+    fn check_host(&self, req: &HttpRequest) -> Result<(), HttpError> {
+        let Some(allowed) = &self.config.allowed_hosts else {
+            return Ok(());
+        };
+        let host = req
+            .headers()
+            .get(actix_web::http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| req.uri().host())
+            .unwrap_or("");
+        let name = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.parse::<u16>().is_ok())
+            .map_or(host, |(n, _)| n);
+        if allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+            Ok(())
+        } else {
+            Err(HttpError::BadRequest(
+                crate::http::bad_request::HOST_NOT_ALLOWED,
+            ))
+        }
+    }
+
+    /// The CORS origin to echo, when the request's `Origin` is allowed.
+    fn cors_origin<'r>(&self, req: &'r HttpRequest) -> Option<&'r str> {
+        if self.config.cors_origins.is_empty() {
+            return None;
+        }
+        let origin = req.headers().get("origin").and_then(|v| v.to_str().ok())?;
+        self.config
+            .cors_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin))
+            .then_some(origin)
+    }
+
+    /// Last step of every agent response: CORS headers when allowed, then the
+    /// access hook.
+    fn finish(
+        &self,
+        req: &HttpRequest,
+        started: Option<std::time::Instant>,
+        notes: &Notes,
+        mut res: HttpResponse,
+    ) -> HttpResponse {
+        if let Some(origin) = self.cors_origin(req)
+            && let Ok(value) = actix_web::http::header::HeaderValue::from_str(origin)
+        {
+            let h = res.headers_mut();
+            h.insert(actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+            h.insert(
+                actix_web::http::header::VARY,
+                actix_web::http::header::HeaderValue::from_static("Origin"),
+            );
+        }
+        self.hooks.end(req, started, notes, res)
+    }
+
     /// The per-client-address HTTP limit (429 with `Retry-After`).
     fn check_http_rate(&self, req: &HttpRequest) -> Result<(), HttpError> {
         if !self.http_limited {
             return Ok(());
         }
-        let client = req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default();
+        let client = self.client_ip(req);
         self.limits.check(HTTP_SCOPE, &client).map_err(|wait| {
             let mut record =
                 AuditRecord::new(AuditEvent::RateLimited, "refused", "http_rate_limit");
@@ -182,6 +283,7 @@ impl<A> AgentState<A> {
 
     /// Checks basic auth; audits and refuses on failure.
     fn authorize(&self, req: &HttpRequest) -> Result<(), HttpError> {
+        self.check_host(req)?;
         self.check_http_rate(req)?;
         let header = req.headers().get(actix_web::http::header::AUTHORIZATION);
         if self.auth.check(header.map(|h| h.as_bytes())) {
@@ -210,7 +312,7 @@ async fn swml_get<A: Agent>(req: HttpRequest, state: web::Data<AgentState<A>>) -
     let started = state.hooks.begin(&req);
     let mut notes = Notes::default();
     let res = respond(render_swml(&req, &state, None, &mut notes));
-    state.hooks.end(&req, started, &notes, res)
+    state.finish(&req, started, &notes, res)
 }
 
 async fn swml_post<A: Agent>(
@@ -224,7 +326,7 @@ async fn swml_post<A: Agent>(
         Ok(body) => respond(render_swml(&req, &state, Some(body), &mut notes)),
         Err(e) => e.response(),
     };
-    state.hooks.end(&req, started, &notes, res)
+    state.finish(&req, started, &notes, res)
 }
 
 /// Auth, content type and size checks, in that order, then the body.
@@ -283,7 +385,7 @@ async fn swaig_post<A: Agent>(
         Ok(body) => respond(state.dispatch(&req, body, &mut notes).await),
         Err(e) => e.response(),
     };
-    state.hooks.end(&req, started, &notes, res)
+    state.finish(&req, started, &notes, res)
 }
 
 async fn post_prompt<A: Agent>(
@@ -300,7 +402,7 @@ async fn post_prompt<A: Agent>(
         Ok(body) => respond(handle_summary(&req, &state, body, &mut notes).await),
         Err(e) => e.response(),
     };
-    state.hooks.end(&req, started, &notes, res)
+    state.finish(&req, started, &notes, res)
 }
 
 async fn handle_summary<A: Agent>(
@@ -385,11 +487,31 @@ fn extract_summary(body: &mut serde_json::Map<String, Value>) -> Option<Value> {
 
 async fn method_not_allowed<A>(req: HttpRequest, state: web::Data<AgentState<A>>) -> HttpResponse {
     let started = state.hooks.begin(&req);
+    // A CORS preflight from an allowed origin (only when SWML_CORS_ORIGINS is
+    // set): answered without credentials, as browsers send none.
+    if req.method() == actix_web::http::Method::OPTIONS && state.cors_origin(&req).is_some() {
+        let mut res = HttpResponse::NoContent().finish();
+        let h = res.headers_mut();
+        use actix_web::http::header::{self, HeaderValue};
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        return state.finish(&req, started, &Notes::default(), res);
+    }
     let res = match state.authorize(&req) {
         Ok(()) => HttpError::MethodNotAllowed.response(),
         Err(e) => e.response(),
     };
-    state.hooks.end(&req, started, &Notes::default(), res)
+    state.finish(&req, started, &Notes::default(), res)
 }
 
 async fn not_found<A>(req: HttpRequest, state: web::Data<AgentState<A>>) -> HttpResponse {
@@ -398,7 +520,7 @@ async fn not_found<A>(req: HttpRequest, state: web::Data<AgentState<A>>) -> Http
         Ok(()) => HttpError::NotFound.response(),
         Err(e) => e.response(),
     };
-    state.hooks.end(&req, started, &Notes::default(), res)
+    state.finish(&req, started, &Notes::default(), res)
 }
 
 async fn health() -> HttpResponse {
@@ -410,6 +532,16 @@ async fn health() -> HttpResponse {
 
 async fn ready() -> HttpResponse {
     json_response(StatusCode::OK, Bytes::from_static(br#"{"status":"ready"}"#))
+}
+
+/// `host` or `host:port` with a conservative character set.
+fn is_host_port(value: &str) -> bool {
+    let (host, port) = value.rsplit_once(':').unwrap_or((value, "0"));
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && port.parse::<u16>().is_ok()
 }
 
 /// The rate-limit scope of the per-address HTTP limit.
