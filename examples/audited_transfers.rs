@@ -188,6 +188,6 @@ pub fn builder() -> AgentBuilder<Transfers> {
 }
 
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    builder().run()
+fn main() -> std::process::ExitCode {
+    builder().run_cli()
 }

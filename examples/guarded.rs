@@ -177,6 +177,6 @@ pub fn builder_for(desk: FrontDesk) -> AgentBuilder<FrontDesk> {
 }
 
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    builder().run()
+fn main() -> std::process::ExitCode {
+    builder().run_cli()
 }

@@ -158,6 +158,6 @@ pub fn builder() -> AgentBuilder<Clinic> {
 }
 
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    builder().run()
+fn main() -> std::process::ExitCode {
+    builder().run_cli()
 }

@@ -166,6 +166,6 @@ pub fn builder() -> AgentBuilder<Billing> {
 }
 
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    builder().run()
+fn main() -> std::process::ExitCode {
+    builder().run_cli()
 }

@@ -189,6 +189,6 @@ pub fn builder() -> AgentBuilder<PinDesk> {
 }
 
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    builder().run()
+fn main() -> std::process::ExitCode {
+    builder().run_cli()
 }

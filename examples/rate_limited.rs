@@ -79,6 +79,6 @@ pub fn builder() -> AgentBuilder<SignInHelp> {
 }
 
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    builder().run()
+fn main() -> std::process::ExitCode {
+    builder().run_cli()
 }

@@ -139,6 +139,6 @@ pub fn builder() -> AgentBuilder<Desk> {
 }
 
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    builder().run()
+fn main() -> std::process::ExitCode {
+    builder().run_cli()
 }

@@ -1,10 +1,6 @@
 //! Property: `Debug` of any value containing a sensitive part never contains
 //! that part — alone, in an `Option`, in a `Vec`, for a `#[sensitive]` field
 //! of a `#[tool_args]` struct and for a `#[sensitive]` type.
-//!
-//! Needs `proptest = "1"` under the root `[dev-dependencies]`; remove the
-//! `cfg` line below once it is there.
-#![cfg(any())]
 
 use agent_runtime::prelude::*;
 use proptest::prelude::*;
@@ -18,13 +14,13 @@ pub struct Pin(String);
 #[tool_args]
 pub struct SignIn {
     /// The user name.
-    user: String,
+    pub user: String,
     /// The password.
     #[sensitive]
-    password: String,
+    pub password: String,
     /// The memorable word.
     #[sensitive]
-    word: Secret<String>,
+    pub word: Secret<String>,
 }
 
 fn shown_everywhere<T: std::fmt::Debug>(value: T) -> String {

@@ -122,9 +122,11 @@ impl<A: Agent> AgentState<A> {
         notes.function = Some(tool.def.name);
         let call_id = check_call_id(take_string(&mut body, "call_id"))?;
         notes.call_id.clone_from(&call_id);
+        // An empty caller id is no caller id (it must not become a shared
+        // rate-limit key or pass an identity check).
         let caller = Caller {
-            name: take_string(&mut body, "caller_id_name"),
-            number: take_string(&mut body, "caller_id_num"),
+            name: take_string(&mut body, "caller_id_name").filter(|s| !s.trim().is_empty()),
+            number: take_string(&mut body, "caller_id_num").filter(|s| !s.trim().is_empty()),
         };
         let audit_base = |event, outcome, reason: String| {
             let mut r = AuditRecord::new(event, outcome, reason);

@@ -340,7 +340,12 @@ impl<A: Agent> TestAgent<A> {
             .insert_header(("Authorization", self.auth_header()))
             .insert_header(("Content-Type", "application/json"));
         if let Some(verifier) = &self.service.state.signatures {
-            let url = format!("{}{path_and_query}", self.service.config().public_base());
+            // Sign the URL the platform would call, and send the matching
+            // `Host` header (the server rebuilds the URL from it).
+            let base = self.service.config().public_base();
+            let host = base.split_once("://").map_or(base.as_str(), |(_, h)| h).to_owned();
+            let url = format!("{base}{path_and_query}");
+            req = req.insert_header(("Host", host));
             req = req.insert_header((
                 crate::signature::SIGNATURE_HEADER,
                 verifier.sign(&url, payload.as_bytes()),

@@ -127,6 +127,39 @@ mod tests {
         assert_eq!(schema.get("type"), Some(&serde_json::json!("string")));
     }
 
+    /// A value whose wiping is observable: `zeroize` clears its bytes and
+    /// reports what it saw, so the test sees that dropping the `Secret` wiped
+    /// the real buffer (not a copy).
+    struct Probe {
+        bytes: Vec<u8>,
+        seen: std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>,
+    }
+
+    impl Zeroize for Probe {
+        fn zeroize(&mut self) {
+            self.bytes.zeroize();
+            // After zeroize the buffer is cleared (and its old contents were
+            // overwritten with zeros by the zeroize crate before truncation).
+            *self.seen.lock().unwrap() = Some(self.bytes.clone());
+        }
+    }
+
+    #[test]
+    fn dropping_a_secret_wipes_its_memory() {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let secret = Secret::new(Probe {
+            bytes: b"4931-canary".to_vec(),
+            seen: seen.clone(),
+        });
+        assert!(seen.lock().unwrap().is_none());
+        drop(secret);
+        assert_eq!(
+            seen.lock().unwrap().as_deref(),
+            Some(&[][..]),
+            "drop ran zeroize on the held value"
+        );
+    }
+
     #[test]
     fn zeroize_clears_the_value() {
         // What Drop runs: after it the buffer holds no trace of the secret.
