@@ -343,7 +343,10 @@ impl<A: Agent> TestAgent<A> {
             // Sign the URL the platform would call, and send the matching
             // `Host` header (the server rebuilds the URL from it).
             let base = self.service.config().public_base();
-            let host = base.split_once("://").map_or(base.as_str(), |(_, h)| h).to_owned();
+            let host = base
+                .split_once("://")
+                .map_or(base.as_str(), |(_, h)| h)
+                .to_owned();
             let url = format!("{base}{path_and_query}");
             req = req.insert_header(("Host", host));
             req = req.insert_header((
