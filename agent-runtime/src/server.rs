@@ -335,7 +335,15 @@ async fn read_authorized<A>(
     payload: Payload,
     state: &AgentState<A>,
 ) -> Result<Bytes, HttpError> {
-    state.authorize(req)?;
+    if let Err(refused) = state.authorize(req) {
+        // A small unread body would make actix close the connection after
+        // the refusal; reading it keeps the connection for the next request.
+        // Larger bodies are not read (the connection is closed instead).
+        if refused == HttpError::Unauthorized {
+            let _ = read_body(req, payload, DRAIN_BEFORE_REFUSAL).await;
+        }
+        return Err(refused);
+    }
     check_content_type(req)?;
     let body = read_body(req, payload, state.config.max_request_size).await?;
     state.check_signature(req, &body)?;
@@ -547,6 +555,9 @@ fn is_host_port(value: &str) -> bool {
 /// The rate-limit scope of the per-address HTTP limit.
 pub(crate) const HTTP_SCOPE: &str = "\u{0}http";
 
+/// The largest body read (and dropped) before a 401, to keep the connection.
+const DRAIN_BEFORE_REFUSAL: usize = 16 * 1024;
+
 /// Both spellings of a path: with and without the trailing slash.
 fn paths(route: &str, endpoint: &str) -> Vec<String> {
     let base = format!("{route}{endpoint}");
@@ -571,25 +582,33 @@ pub(crate) fn configure<A: Agent>(
     if probes {
         configure_probes(cfg);
     }
-    cfg.service(
-        web::resource(paths(&route, ""))
-            .app_data(own.clone())
-            .route(web::get().to(swml_get::<A>))
-            .route(web::post().to(swml_post::<A>))
-            .default_service(web::to(method_not_allowed::<A>)),
-    )
-    .service(
-        web::resource(paths(&route, "/swaig"))
-            .app_data(own.clone())
-            .route(web::post().to(swaig_post::<A>))
-            .default_service(web::to(method_not_allowed::<A>)),
-    )
-    .service(
-        web::resource(paths(&route, "/post_prompt"))
-            .app_data(own)
-            .route(web::post().to(post_prompt::<A>))
-            .default_service(web::to(method_not_allowed::<A>)),
-    );
+    // One resource per spelling: a single pattern is a plain string match,
+    // a list of patterns makes the router fall back to regex matching.
+    for path in paths(&route, "") {
+        cfg.service(
+            web::resource(path)
+                .app_data(own.clone())
+                .route(web::get().to(swml_get::<A>))
+                .route(web::post().to(swml_post::<A>))
+                .default_service(web::to(method_not_allowed::<A>)),
+        );
+    }
+    for path in paths(&route, "/swaig") {
+        cfg.service(
+            web::resource(path)
+                .app_data(own.clone())
+                .route(web::post().to(swaig_post::<A>))
+                .default_service(web::to(method_not_allowed::<A>)),
+        );
+    }
+    for path in paths(&route, "/post_prompt") {
+        cfg.service(
+            web::resource(path)
+                .app_data(own.clone())
+                .route(web::post().to(post_prompt::<A>))
+                .default_service(web::to(method_not_allowed::<A>)),
+        );
+    }
 }
 
 /// `/health` and `/ready`: unauthenticated, reveal only a status.
