@@ -43,10 +43,9 @@
 //! a path (or shadow `/health` or `/ready`) are refused.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::web;
-use actix_web::{HttpRequest, HttpResponse, HttpServer};
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::audit::{AuditEvent, AuditRecord, AuditSink};
 use crate::builder::AgentService;
@@ -293,35 +292,14 @@ impl MultiService {
         for agent in &self.agents.0 {
             agent.banner();
         }
-        let hsts = tls.is_some();
         let me = self.clone();
-        let mut server = HttpServer::new(move || {
-            let me = me.clone();
-            actix_web::App::new()
-                .wrap(actix_web::middleware::Condition::new(
-                    hsts,
-                    actix_web::middleware::DefaultHeaders::new().add((
-                        actix_web::http::header::STRICT_TRANSPORT_SECURITY,
-                        crate::tls::HSTS_VALUE,
-                    )),
-                ))
-                .configure(move |cfg| me.configure(cfg))
-        });
-        if let Some(n) = workers {
-            server = server.workers(n);
-        }
-        let server = server
-            .tcp_nodelay(true)
-            .client_request_timeout(Duration::from_secs(5))
-            .client_disconnect_timeout(Duration::from_secs(1))
-            .tls_handshake_timeout(Duration::from_secs(5));
-        let server = match (listener, tls) {
-            (Some(l), Some(tls)) => server.listen_rustls_0_23(l, (*tls).clone())?,
-            (Some(l), None) => server.listen(l)?,
-            (None, Some(tls)) => server.bind_rustls_0_23((host, port), (*tls).clone())?,
-            (None, None) => server.bind((host, port))?,
+        let settings = crate::server::ServeSettings {
+            bind: (host, port),
+            workers,
+            tls,
+            listener,
         };
-        server.run().await
+        crate::server::serve_app(settings, move |cfg| me.configure(cfg)).await
     }
 }
 

@@ -156,9 +156,7 @@ impl<A> AgentState<A> {
         } else {
             "missing_signature"
         };
-        let mut record = AuditRecord::new(AuditEvent::SignatureFailure, "refused", reason);
-        record.client = client_addr(req);
-        self.audit(&record);
+        self.audit_refusal(req, AuditEvent::SignatureFailure, reason);
         Err(HttpError::Forbidden)
     }
 
@@ -281,6 +279,13 @@ impl<A> AgentState<A> {
         })
     }
 
+    /// Audits a request refused before it reached any tool.
+    fn audit_refusal(&self, req: &HttpRequest, event: AuditEvent, reason: &'static str) {
+        let mut record = AuditRecord::new(event, "refused", reason);
+        record.client = client_addr(req);
+        self.audit(&record);
+    }
+
     /// Checks basic auth; audits and refuses on failure.
     fn authorize(&self, req: &HttpRequest) -> Result<(), HttpError> {
         self.check_host(req)?;
@@ -294,9 +299,7 @@ impl<A> AgentState<A> {
         } else {
             "missing_credentials"
         };
-        let mut record = AuditRecord::new(AuditEvent::AuthFailure, "refused", reason);
-        record.client = client_addr(req);
-        self.audit(&record);
+        self.audit_refusal(req, AuditEvent::AuthFailure, reason);
         Err(HttpError::Unauthorized)
     }
 }
@@ -713,13 +716,36 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
     install_redacting_panic_hook();
     crate::logging::init_default_logging();
     print_banner(&state);
-    let bind = (state.config.host.clone(), state.config.port);
-    let workers = state.config.workers;
-    let tls = state.tls.clone();
-    let hsts = tls.is_some();
-    let factory_state = state.clone();
+    let settings = ServeSettings {
+        bind: (state.config.host.clone(), state.config.port),
+        workers: state.config.workers,
+        tls: state.tls.clone(),
+        listener,
+    };
+    serve_app(settings, move |cfg| {
+        configure(state.clone(), cfg, true);
+        default_service::<A>(cfg);
+    })
+    .await
+}
+
+/// Where and how to serve (shared by single- and multi-agent servers).
+pub(crate) struct ServeSettings {
+    pub bind: (String, u16),
+    pub workers: Option<usize>,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub listener: Option<std::net::TcpListener>,
+}
+
+/// Builds and runs the actix server: `TCP_NODELAY`, client timeouts, HSTS
+/// when TLS is on, routes from `routes`.
+pub(crate) async fn serve_app(
+    settings: ServeSettings,
+    routes: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+) -> std::io::Result<()> {
+    let hsts = settings.tls.is_some();
     let mut server = HttpServer::new(move || {
-        let s = factory_state.clone();
+        let routes = routes.clone();
         actix_web::App::new()
             .wrap(actix_web::middleware::Condition::new(
                 hsts,
@@ -728,12 +754,9 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
                     crate::tls::HSTS_VALUE,
                 )),
             ))
-            .configure(move |cfg| {
-                configure(s, cfg, true);
-                default_service::<A>(cfg);
-            })
+            .configure(routes)
     });
-    if let Some(n) = workers {
+    if let Some(n) = settings.workers {
         server = server.workers(n);
     }
     let server = server
@@ -741,11 +764,11 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
         .client_request_timeout(Duration::from_secs(5))
         .client_disconnect_timeout(Duration::from_secs(1))
         .tls_handshake_timeout(Duration::from_secs(5));
-    let server = match (listener, tls) {
+    let server = match (settings.listener, settings.tls) {
         (Some(l), Some(tls)) => server.listen_rustls_0_23(l, (*tls).clone())?,
         (Some(l), None) => server.listen(l)?,
-        (None, Some(tls)) => server.bind_rustls_0_23(bind, (*tls).clone())?,
-        (None, None) => server.bind(bind)?,
+        (None, Some(tls)) => server.bind_rustls_0_23(settings.bind, (*tls).clone())?,
+        (None, None) => server.bind(settings.bind)?,
     };
     server.run().await
 }
