@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
+use crate::envelope::{Field, SwaigEnvelope};
 use crate::http::{HttpError, bad_request, query_param};
 use crate::result::ToolResult;
 use crate::server::AgentState;
@@ -32,21 +33,6 @@ pub(crate) const EMERGENCY_REFUSAL: &str = "I'm sorry, I can't do that right now
 
 /// Longest call id accepted (platform ids are UUIDs).
 const MAX_CALL_ID_LEN: usize = 256;
-
-/// Takes a string field out of the envelope; other JSON types count as absent.
-fn take_string(body: &mut Map<String, Value>, key: &str) -> Option<String> {
-    match body.remove(key) {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
-    }
-}
-
-fn take_object(body: &mut Map<String, Value>, key: &str) -> Map<String, Value> {
-    match body.remove(key) {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    }
-}
 
 /// Parses a body that must be a JSON object.
 pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, HttpError> {
@@ -75,24 +61,6 @@ pub(crate) fn is_valid_function_name(name: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// `argument.parsed[0]`, else `argument.raw` parsed as JSON, else `{}`.
-fn extract_arguments(argument: Option<Value>) -> Value {
-    let Some(Value::Object(mut argument)) = argument else {
-        return Value::Object(Map::new());
-    };
-    if let Some(Value::Array(parsed)) = argument.remove("parsed")
-        && let Some(first) = parsed.into_iter().next()
-    {
-        return first;
-    }
-    match argument.remove("raw") {
-        Some(Value::String(raw)) if !raw.trim().is_empty() => {
-            serde_json::from_str(&raw).unwrap_or(Value::Null)
-        }
-        _ => Value::Object(Map::new()),
-    }
-}
-
 impl<A: Agent> AgentState<A> {
     /// Runs one SWAIG request whose body has been read and authenticated.
     pub(crate) async fn dispatch(
@@ -101,32 +69,30 @@ impl<A: Agent> AgentState<A> {
         raw: Bytes,
         notes: &mut crate::server::Notes,
     ) -> Result<Vec<u8>, HttpError> {
-        let mut body = parse_object(&raw)?;
-        let name = match body.remove("function") {
-            Some(Value::String(s)) if !s.is_empty() => s,
-            None | Some(Value::Null) => {
+        let envelope = SwaigEnvelope::parse(&raw)?;
+        let name = match &envelope.function {
+            Some(Field::Str(s)) if !s.is_empty() => s.as_ref(),
+            None | Some(Field::Null | Field::Str(_)) => {
                 return Err(HttpError::BadRequest(bad_request::MISSING_FUNCTION));
             }
-            Some(Value::String(_)) => {
-                return Err(HttpError::BadRequest(bad_request::MISSING_FUNCTION));
-            }
-            Some(_) => return Err(HttpError::BadRequest(bad_request::INVALID_FUNCTION)),
+            Some(Field::Other) => return Err(HttpError::BadRequest(bad_request::INVALID_FUNCTION)),
         };
-        if !is_valid_function_name(&name) {
+        if !is_valid_function_name(name) {
             return Err(HttpError::BadRequest(bad_request::INVALID_FUNCTION));
         }
-        let Some(&index) = self.by_name.get(name.as_str()) else {
+        let Some(&index) = self.by_name.get(name) else {
             return Err(HttpError::NotFound);
         };
         let tool = &self.tools[index];
         notes.function = Some(tool.def.name);
-        let call_id = check_call_id(take_string(&mut body, "call_id"))?;
+        let string = |f: &Option<Field<'_>>| f.clone().and_then(Field::into_string);
+        let call_id = check_call_id(string(&envelope.call_id))?;
         notes.call_id.clone_from(&call_id);
         // An empty caller id is no caller id (it must not become a shared
         // rate-limit key or pass an identity check).
         let caller = Caller {
-            name: take_string(&mut body, "caller_id_name").filter(|s| !s.trim().is_empty()),
-            number: take_string(&mut body, "caller_id_num").filter(|s| !s.trim().is_empty()),
+            name: string(&envelope.caller_id_name).filter(|s| !s.trim().is_empty()),
+            number: string(&envelope.caller_id_num).filter(|s| !s.trim().is_empty()),
         };
         let audit_base = |event, outcome, reason: String| {
             let mut r = AuditRecord::new(event, outcome, reason);
@@ -175,13 +141,13 @@ impl<A: Agent> AgentState<A> {
             return Ok(ToolResult::new(RATE_LIMIT_REFUSAL).to_json_vec());
         }
 
-        let args = extract_arguments(body.remove("argument"));
+        let args = envelope.arguments();
         let call = Call {
             id: CallId(call_id.clone()),
             caller: caller.clone(),
-            global_data: GlobalData(take_object(&mut body, "global_data")),
-            meta_data: MetaData(take_object(&mut body, "meta_data")),
-            raw: RawBody(raw),
+            global_data: GlobalData(envelope.global_data()),
+            meta_data: MetaData(envelope.meta_data()),
+            raw: RawBody(raw.clone()),
         };
         // Declared guard: after token and rate checks, before the arguments
         // are looked at. A panicking guard refuses too.
@@ -288,19 +254,6 @@ mod tests {
         assert!(!is_valid_function_name("a-b"));
         assert!(!is_valid_function_name(""));
         assert!(!is_valid_function_name(&"a".repeat(65)));
-    }
-
-    #[test]
-    fn arguments_prefer_parsed_then_raw() {
-        let a = extract_arguments(Some(json!({"parsed":[{"a":1}],"raw":"{\"a\":2}"})));
-        assert_eq!(a, json!({"a":1}));
-        let a = extract_arguments(Some(json!({"parsed":[],"raw":"{\"a\":2}"})));
-        assert_eq!(a, json!({"a":2}));
-        assert_eq!(extract_arguments(None), json!({}));
-        assert_eq!(
-            extract_arguments(Some(json!({"raw":"not json"}))),
-            Value::Null
-        );
     }
 
     #[test]

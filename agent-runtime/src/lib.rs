@@ -53,6 +53,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 mod dispatch;
+mod envelope;
 pub mod harness;
 mod http;
 pub mod logging;

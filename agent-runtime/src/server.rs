@@ -365,14 +365,7 @@ fn render_swml<A>(
     }
     let mut call_id = None;
     if let Some(body) = body.filter(|b| !b.trim_ascii().is_empty()) {
-        let mut obj = parse_object(&body)?;
-        call_id = match obj.remove("call_id") {
-            Some(Value::String(s)) if !s.is_empty() => Some(s),
-            _ => match obj.get("call").and_then(|c| c.get("call_id")) {
-                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-                _ => None,
-            },
-        };
+        call_id = crate::envelope::SwmlRequest::parse(&body)?.call_id()?;
     }
     if call_id.is_none() {
         call_id = query_param(req.query_string(), "call_id")?;
@@ -738,7 +731,8 @@ pub(crate) struct ServeSettings {
 }
 
 /// Builds and runs the actix server: `TCP_NODELAY`, client timeouts, HSTS
-/// when TLS is on, routes from `routes`.
+/// when TLS is on, routes from `routes`. Flushes the default log writer when
+/// the server stops.
 pub(crate) async fn serve_app(
     settings: ServeSettings,
     routes: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
@@ -770,5 +764,8 @@ pub(crate) async fn serve_app(
         (None, Some(tls)) => server.bind_rustls_0_23(settings.bind, (*tls).clone())?,
         (None, None) => server.bind(settings.bind)?,
     };
-    server.run().await
+    let served = server.run().await;
+    // Audit lines still queued for stderr are written before we return.
+    crate::logging::flush_default_logging();
+    served
 }

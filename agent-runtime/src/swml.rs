@@ -187,12 +187,13 @@ impl SwmlTemplate {
     pub(crate) fn render(&self, signer: &TokenSigner, call_id: &str) -> Vec<u8> {
         let holes = self.pieces.len() / 2;
         let mut out = Vec::with_capacity(self.static_len + holes * 192);
+        // Clock, call hash and nonce once per document, not per token.
+        let minter = (holes > 0).then(|| signer.minter(call_id));
         for piece in &self.pieces {
-            match piece {
-                Piece::Static(bytes) => out.extend_from_slice(bytes),
-                Piece::Token(function) => {
-                    out.extend_from_slice(signer.mint(function, call_id).as_bytes())
-                }
+            match (piece, &minter) {
+                (Piece::Static(bytes), _) => out.extend_from_slice(bytes),
+                (Piece::Token(function), Some(minter)) => minter.mint_into(function, &mut out),
+                (Piece::Token(_), None) => {}
             }
         }
         out

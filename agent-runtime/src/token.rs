@@ -20,7 +20,9 @@
 //! * `expiry`: Unix seconds, canonical decimal (no sign, no leading zeros).
 //!   The token is accepted while `now <= expiry`.
 //! * `nonce`: 16 lowercase hex chars (8 random bytes) so that no two tokens
-//!   are alike. It is not tracked: tokens are reusable until they expire.
+//!   are alike. All tokens of one rendered document share one nonce (they
+//!   differ by function). It is not tracked: tokens are reusable until they
+//!   expire.
 //! * `callhash`: base64url (no padding) of the first 16 bytes of
 //!   `SHA-256("agent-runtime/call/v1\0" || call_id)`, so any call id (dots,
 //!   unicode, ...) can be bound without escaping.
@@ -307,9 +309,36 @@ impl TokenSigner {
     /// minted for an invalid name never verifies. A token minted for an
     /// empty `call_id` never verifies either.
     pub fn mint(&self, function: &str, call_id: &str) -> String {
+        self.minter(call_id).mint(function)
+    }
+
+    /// Prepares minting several tokens for one call: the clock is read, the
+    /// call id hashed and a random nonce drawn once, and every token minted
+    /// through the [`Minter`] shares them. Tokens of one minter differ by
+    /// function name; use one minter per rendered document.
+    pub fn minter(&self, call_id: &str) -> Minter<'_> {
         // A clock before 1970 yields tokens that are already expired.
         let now = unix_now().unwrap_or(0);
-        self.mint_at(function, call_id, now, fresh_nonce())
+        self.minter_at(call_id, now, fresh_nonce())
+    }
+
+    /// [`minter`](Self::minter) with an explicit clock and nonce, for tests
+    /// and reproducible vectors.
+    pub fn minter_at(&self, call_id: &str, now_unix: u64, nonce: [u8; NONCE_BYTES]) -> Minter<'_> {
+        let expiry = now_unix.saturating_add(self.ttl.as_secs());
+        // `.<expiry>.<nonce>.<callhash>`: everything after the function name.
+        let mut suffix =
+            String::with_capacity(1 + MAX_EXPIRY_DIGITS + 2 + 2 * NONCE_BYTES + CALLHASH_CHARS);
+        suffix.push('.');
+        suffix.push_str(&expiry.to_string());
+        suffix.push('.');
+        push_hex(&mut suffix, &nonce);
+        suffix.push('.');
+        suffix.push_str(&call_hash(call_id));
+        Minter {
+            key: &self.current,
+            suffix,
+        }
     }
 
     /// [`mint`](Self::mint) with an explicit clock and nonce, for tests and
@@ -321,27 +350,7 @@ impl TokenSigner {
         now_unix: u64,
         nonce: [u8; NONCE_BYTES],
     ) -> String {
-        debug_assert!(
-            is_valid_function_name(function),
-            "secure tool names must match [A-Za-z_][A-Za-z0-9_]* (max {MAX_FUNCTION_NAME_LEN} bytes)"
-        );
-        let expiry = now_unix.saturating_add(self.ttl.as_secs());
-        let mut token = String::with_capacity(200);
-        token.push_str(VERSION);
-        token.push('.');
-        token.push_str(self.current.kid());
-        token.push('.');
-        token.push_str(function);
-        token.push('.');
-        token.push_str(&expiry.to_string());
-        token.push('.');
-        push_hex(&mut token, &nonce);
-        token.push('.');
-        token.push_str(&call_hash(call_id));
-        let tag = self.current.tag(token.as_bytes());
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(tag.as_slice(), &mut token);
-        token
+        self.minter_at(call_id, now_unix, nonce).mint(function)
     }
 
     /// Verifies `token` (the `__token` query value, if any) for a call of
@@ -413,6 +422,56 @@ impl TokenSigner {
             return Err(TokenError::WrongCallId);
         }
         Ok(())
+    }
+}
+
+/// Mints the tokens of one call (see [`TokenSigner::minter`]).
+///
+/// Holds no secret of its own (it borrows the signer's key), and its `Debug`
+/// shows nothing but its type.
+pub struct Minter<'a> {
+    key: &'a TokenKey,
+    suffix: String,
+}
+
+impl Minter<'_> {
+    /// Appends the token for `function` to `out`.
+    ///
+    /// `function` must be a valid tool name (checked in debug builds only; a
+    /// token minted for an invalid name never verifies).
+    pub fn mint_into(&self, function: &str, out: &mut Vec<u8>) {
+        debug_assert!(
+            is_valid_function_name(function),
+            "secure tool names must match [A-Za-z_][A-Za-z0-9_]* (max {MAX_FUNCTION_NAME_LEN} bytes)"
+        );
+        let start = out.len();
+        out.extend_from_slice(VERSION.as_bytes());
+        out.push(b'.');
+        out.extend_from_slice(self.key.kid().as_bytes());
+        out.push(b'.');
+        out.extend_from_slice(function.as_bytes());
+        out.extend_from_slice(self.suffix.as_bytes());
+        let tag = self.key.tag(out.get(start..).unwrap_or_default());
+        let mut encoded = [0u8; TAG_CHARS];
+        let written = URL_SAFE_NO_PAD
+            .encode_slice(tag.as_slice(), &mut encoded)
+            .unwrap_or(0);
+        out.push(b'.');
+        out.extend_from_slice(encoded.get(..written).unwrap_or_default());
+    }
+
+    /// The token for `function`, as a string.
+    pub fn mint(&self, function: &str) -> String {
+        let mut out = Vec::with_capacity(160);
+        self.mint_into(function, &mut out);
+        // Every byte written above is ASCII.
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Minter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Minter").finish_non_exhaustive()
     }
 }
 
@@ -562,27 +621,55 @@ fn unix_now() -> Option<u64> {
         .map(|d| d.as_secs())
 }
 
-/// 8 bytes from the OS RNG. The nonce only makes tokens distinct (it is not
-/// a replay defence), so if the RNG ever fails we fall back to a hash of a
-/// process-wide counter, the clock and the pid instead of failing to mint.
+/// Random bytes drawn from the OS per refill of a thread's nonce pool.
+const NONCE_POOL_BYTES: usize = 32 * NONCE_BYTES;
+
+std::thread_local! {
+    /// Random bytes not handed out yet, and how many of them are used.
+    static NONCE_POOL: std::cell::RefCell<([u8; NONCE_POOL_BYTES], usize)> =
+        const { std::cell::RefCell::new(([0; NONCE_POOL_BYTES], NONCE_POOL_BYTES)) };
+}
+
+/// 8 random bytes. They come from a per-thread pool filled from the OS RNG 32
+/// nonces at a time, so minting costs one system call per 32 documents rather
+/// than one per token. The nonce only makes tokens distinct (it is not a
+/// replay defence, and it is public in the token), so if the RNG ever fails we
+/// fall back to a hash of a process-wide counter, the clock and the pid
+/// instead of failing to mint.
 fn fresh_nonce() -> [u8; NONCE_BYTES] {
-    let mut nonce = [0u8; NONCE_BYTES];
-    if getrandom::fill(&mut nonce).is_err() {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let digest = Sha256::new()
-            .chain_update(NONCE_FALLBACK_DOMAIN)
-            .chain_update(count.to_le_bytes())
-            .chain_update(nanos.to_le_bytes())
-            .chain_update(std::process::id().to_le_bytes())
-            .finalize();
-        for (dst, src) in nonce.iter_mut().zip(digest.iter()) {
-            *dst = *src;
+    let pooled = NONCE_POOL.try_with(|cell| {
+        let (pool, used) = &mut *cell.borrow_mut();
+        if *used + NONCE_BYTES > NONCE_POOL_BYTES {
+            if getrandom::fill(pool).is_err() {
+                return None;
+            }
+            *used = 0;
         }
+        let mut nonce = [0u8; NONCE_BYTES];
+        nonce.copy_from_slice(pool.get(*used..*used + NONCE_BYTES)?);
+        // Handed-out bytes are not kept around.
+        pool.get_mut(*used..*used + NONCE_BYTES)?.fill(0);
+        *used += NONCE_BYTES;
+        Some(nonce)
+    });
+    if let Ok(Some(nonce)) = pooled {
+        return nonce;
+    }
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let digest = Sha256::new()
+        .chain_update(NONCE_FALLBACK_DOMAIN)
+        .chain_update(count.to_le_bytes())
+        .chain_update(nanos.to_le_bytes())
+        .chain_update(std::process::id().to_le_bytes())
+        .finalize();
+    let mut nonce = [0u8; NONCE_BYTES];
+    for (dst, src) in nonce.iter_mut().zip(digest.iter()) {
+        *dst = *src;
     }
     nonce
 }
