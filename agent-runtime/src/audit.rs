@@ -72,21 +72,41 @@ pub struct AuditRecord {
     pub arguments: Option<serde_json::Value>,
 }
 
+/// The fields of a record in the order every JSON form writes them.
+#[derive(serde::Serialize)]
+pub(crate) struct AuditFields<'a> {
+    event: &'static str,
+    time_ms: u64,
+    call_id: Option<&'a str>,
+    caller: Option<&'a str>,
+    function: Option<&'a str>,
+    outcome: &'static str,
+    reason: &'a str,
+    duration_ms: Option<f64>,
+    client: Option<&'a str>,
+    arguments: Option<&'a serde_json::Value>,
+}
+
 impl AuditRecord {
     /// The record as a JSON object (the form the file sink writes).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "event": self.event.as_str(),
-            "time_ms": self.time_ms as u64,
-            "call_id": self.call_id,
-            "caller": self.caller,
-            "function": self.function,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "duration_ms": self.duration.map(|d| d.as_secs_f64() * 1000.0),
-            "client": self.client,
-            "arguments": self.arguments,
-        })
+        serde_json::to_value(self.fields()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// A borrowed view for serialisation.
+    pub(crate) fn fields(&self) -> AuditFields<'_> {
+        AuditFields {
+            event: self.event.as_str(),
+            time_ms: u64::try_from(self.time_ms).unwrap_or(u64::MAX),
+            call_id: self.call_id.as_deref(),
+            caller: self.caller.as_deref(),
+            function: self.function.as_deref(),
+            outcome: self.outcome,
+            reason: &self.reason,
+            duration_ms: self.duration.map(|d| d.as_secs_f64() * 1000.0),
+            client: self.client.as_deref(),
+            arguments: self.arguments.as_ref(),
+        }
     }
 
     pub(crate) fn new(event: AuditEvent, outcome: &'static str, reason: impl Into<String>) -> Self {
@@ -141,9 +161,21 @@ impl AuditSink for MemoryAuditSink {
     }
 }
 
-/// Emits a record as a `tracing` event (target `agent_runtime::audit`) and to
-/// every sink.
+/// Emits a record as a log line and to every sink.
+///
+/// Under the runtime's default logger the line is written directly (see
+/// [`crate::logging`]); otherwise it is a `tracing` event with target
+/// `agent_runtime::audit` at level `INFO`, for the application's subscriber.
 pub(crate) fn emit(sinks: &[Arc<dyn AuditSink>], record: &AuditRecord) {
+    if !crate::logging::write_audit_line(record) {
+        emit_event(record);
+    }
+    for sink in sinks {
+        sink.record(record);
+    }
+}
+
+fn emit_event(record: &AuditRecord) {
     tracing::info!(
         target: "agent_runtime::audit",
         event = record.event.as_str(),
@@ -156,7 +188,4 @@ pub(crate) fn emit(sinks: &[Arc<dyn AuditSink>], record: &AuditRecord) {
         client = record.client.as_deref().unwrap_or(""),
         arguments = %record.arguments.as_ref().map(ToString::to_string).unwrap_or_default(),
     );
-    for sink in sinks {
-        sink.record(record);
-    }
 }

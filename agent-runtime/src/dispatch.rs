@@ -244,7 +244,6 @@ pub(crate) fn client_addr(req: &HttpRequest) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn function_names() {

@@ -7,88 +7,137 @@
 //! # Where lines are written
 //!
 //! Every audit record is a log line, so writing lines must not cost the
-//! request path a system call each. The default subscriber formats a line on
-//! the worker that handled the request and hands it to one background thread,
-//! which writes whatever has queued up with a single `write` and then flushes.
-//! Nothing is dropped: when the queue (64 Ki lines) is full, the request
-//! waits for room instead of losing an audit record. [`flush_default_logging`]
-//! waits until every line queued so far is on stderr; `run`/`serve` call it
-//! when the server stops. A line still queued when the process is killed
-//! (`SIGKILL`, `abort`) is lost; `SIGTERM` and Ctrl-C stop the server
-//! gracefully and flush.
+//! request path a system call (or a thread wake-up) each. The default
+//! subscriber formats a line on the worker that handled the request and
+//! appends it to a process-wide buffer; a background thread writes the buffer
+//! to stderr every 20 ms with one `write`. Nothing is dropped: when more than
+//! 1 MiB is waiting, the request that appends the line writes the buffer
+//! itself. [`flush_default_logging`] writes everything appended so far;
+//! `run`/`serve` call it when the server stops. Lines appended in the last
+//! 20 ms before the process is killed (`SIGKILL`, `abort`) are lost; `SIGTERM`
+//! and Ctrl-C stop the server gracefully and flush.
 //!
-//! `tracing-appender` offers the same hand-off, but it flushes only when its
-//! guard is dropped, which ends the writer for the rest of the process; the
-//! writer here stays usable after a flush, so several servers can run (and
-//! stop) one after another in one process.
+//! # Audit records
+//!
+//! Under the default subscriber, audit records (target
+//! `agent_runtime::audit`) are serialised straight into that buffer as one
+//! JSON object per line (`timestamp`, `level`, `target`, then the record's
+//! fields as [`AuditRecord::to_json`](crate::audit::AuditRecord::to_json)
+//! writes them), or with `AGENT_LOG_FORMAT=text` as the text prefix followed
+//! by that object. They are written whatever `RUST_LOG` says: a log level set
+//! for debugging must not switch the audit trail off. When the application
+//! installs its own subscriber, audit records are ordinary `tracing` events
+//! at level `INFO` instead, and its filter decides.
+//!
+//! `tracing-appender` offers a similar hand-off, but it wakes its writer
+//! thread for every line and flushes only when its guard is dropped, which
+//! ends the writer for the rest of the process; the buffer here stays usable
+//! after a flush, so several servers can run (and stop) one after another in
+//! one process.
 
+use std::fmt;
 use std::io::Write;
-use std::sync::OnceLock;
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
+
+use crate::audit::{AuditFields, AuditRecord};
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Lines that may wait for the writer thread before a request blocks.
-const QUEUE_LINES: usize = 64 * 1024;
+/// How often the background thread writes what has been appended.
+const FLUSH_INTERVAL: Duration = Duration::from_millis(20);
+/// Appending past this many waiting bytes writes them at once.
+const HIGH_WATER: usize = 1024 * 1024;
 
-enum Msg {
-    Line(Vec<u8>),
-    Flush(SyncSender<()>),
+/// Lines waiting to be written, and the output they go to.
+struct Pending<W> {
+    lines: Mutex<Vec<u8>>,
+    out: Mutex<W>,
 }
 
-/// The background stderr writer; one per process, started on first use.
-static WRITER: OnceLock<Option<SyncSender<Msg>>> = OnceLock::new();
-
-fn writer() -> Option<&'static SyncSender<Msg>> {
-    WRITER
-        .get_or_init(|| {
-            let (tx, rx) = sync_channel(QUEUE_LINES);
-            std::thread::Builder::new()
-                .name("agent-log-writer".into())
-                .spawn(move || write_lines(&rx, std::io::stderr()))
-                .ok()
-                .map(|_| tx)
-        })
-        .as_ref()
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves bytes, not broken invariants.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The writer thread: block for one message, drain whatever else is queued
-/// into one buffer, write it, flush, repeat.
-fn write_lines(rx: &Receiver<Msg>, sink: impl Write) {
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, sink);
-    let mut waiting: Vec<SyncSender<()>> = Vec::new();
-    while let Ok(first) = rx.recv() {
-        let mut next = Some(first);
-        while let Some(msg) = next.take() {
-            match msg {
-                // A failed write (stderr closed) cannot be reported anywhere;
-                // the line is dropped rather than blocking every request.
-                Msg::Line(line) => drop(out.write_all(&line)),
-                Msg::Flush(done) => waiting.push(done),
-            }
-            next = match rx.try_recv() {
-                Ok(msg) => Some(msg),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-            };
+impl<W: Write> Pending<W> {
+    fn new(out: W) -> Self {
+        Pending {
+            lines: Mutex::new(Vec::with_capacity(64 * 1024)),
+            out: Mutex::new(out),
         }
-        drop(out.flush());
-        for done in waiting.drain(..) {
-            let _ = done.send(());
+    }
+
+    /// Appends one formatted line; writes everything waiting when that is
+    /// more than [`HIGH_WATER`].
+    fn append(&self, line: &[u8]) {
+        let full = {
+            let mut lines = lock(&self.lines);
+            lines.extend_from_slice(line);
+            lines.len() > HIGH_WATER
+        };
+        if full {
+            self.write_out();
+        }
+    }
+
+    /// Writes everything appended so far, in order. The output lock is taken
+    /// first, so two concurrent calls cannot reorder lines.
+    fn write_out(&self) {
+        let mut out = lock(&self.out);
+        let batch = std::mem::take(&mut *lock(&self.lines));
+        if batch.is_empty() {
+            return;
+        }
+        // A failed write (stderr closed) cannot be reported anywhere.
+        let _ = out.write_all(&batch);
+        let _ = out.flush();
+        // Give the allocation back for reuse when nothing else was appended.
+        let mut lines = lock(&self.lines);
+        if lines.is_empty() && batch.capacity() <= 4 * HIGH_WATER {
+            let mut batch = batch;
+            batch.clear();
+            *lines = batch;
         }
     }
 }
 
-/// A `MakeWriter` whose writers queue one formatted event for the writer
-/// thread (or write it directly if the thread could not be started).
+/// The process-wide buffer in front of stderr, with its writer thread
+/// started on first use.
+fn pending() -> &'static Pending<std::io::Stderr> {
+    static PENDING: OnceLock<Pending<std::io::Stderr>> = OnceLock::new();
+    PENDING.get_or_init(|| {
+        let spawned = std::thread::Builder::new()
+            .name("agent-log-writer".into())
+            .spawn(|| {
+                loop {
+                    std::thread::sleep(FLUSH_INTERVAL);
+                    pending().write_out();
+                }
+            });
+        // Without the thread, lines would wait for the next high-water mark
+        // or flush; the buffer then holds nothing: every line goes out at once.
+        if spawned.is_err() {
+            NO_WRITER_THREAD.store(true, Ordering::Relaxed);
+        }
+        Pending::new(std::io::stderr())
+    })
+}
+
+/// Set when the writer thread could not be started.
+static NO_WRITER_THREAD: AtomicBool = AtomicBool::new(false);
+
+/// A `MakeWriter` whose writers append one formatted event to [`pending`].
 #[derive(Debug, Clone, Copy)]
-struct QueuedStderr;
+struct BufferedStderr;
 
-/// Collects one event's bytes; queued as one line when dropped.
+/// Collects one event's bytes; appended as one line when dropped.
 #[derive(Debug)]
-struct QueuedLine(Vec<u8>);
+struct BufferedLine(Vec<u8>);
 
-impl Write for QueuedLine {
+impl Write for BufferedLine {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.extend_from_slice(buf);
         Ok(buf.len())
@@ -98,30 +147,32 @@ impl Write for QueuedLine {
     }
 }
 
-impl Drop for QueuedLine {
+impl Drop for BufferedLine {
     fn drop(&mut self) {
-        let line = std::mem::take(&mut self.0);
-        if line.is_empty() {
+        if self.0.is_empty() {
             return;
         }
-        let unsent = match writer() {
-            Some(tx) => match tx.send(Msg::Line(line)) {
-                Ok(()) => return,
-                Err(std::sync::mpsc::SendError(Msg::Line(line))) => line,
-                Err(_) => return,
-            },
-            None => line,
-        };
-        drop(std::io::stderr().write_all(&unsent));
+        let pending = pending();
+        pending.append(&self.0);
+        if NO_WRITER_THREAD.load(Ordering::Relaxed) {
+            pending.write_out();
+        }
     }
 }
 
-impl<'a> MakeWriter<'a> for QueuedStderr {
-    type Writer = QueuedLine;
+impl<'a> MakeWriter<'a> for BufferedStderr {
+    type Writer = BufferedLine;
     fn make_writer(&'a self) -> Self::Writer {
-        QueuedLine(Vec::with_capacity(256))
+        BufferedLine(Vec::with_capacity(256))
     }
 }
+
+/// How audit records are written: through `tracing`, or directly by the
+/// default subscriber as JSON or text lines.
+static AUDIT_LINES: AtomicU8 = AtomicU8::new(AUDIT_VIA_TRACING);
+const AUDIT_VIA_TRACING: u8 = 0;
+const AUDIT_JSON: u8 = 1;
+const AUDIT_TEXT: u8 = 2;
 
 /// Installs the default subscriber unless one is already set. Returns whether
 /// it installed one.
@@ -130,10 +181,15 @@ pub fn init_default_logging() -> bool {
         return false;
     }
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Audit records are written by `write_audit_line`, not by the formatter.
+    let (filter, direct) = match "agent_runtime::audit=off".parse() {
+        Ok(directive) => (filter.add_directive(directive), true),
+        Err(_) => (filter, false),
+    };
     let text = std::env::var("AGENT_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("text"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(QueuedStderr);
+        .with_writer(BufferedStderr);
     let result = if text {
         builder.try_init()
     } else {
@@ -143,20 +199,112 @@ pub fn init_default_logging() -> bool {
             .with_current_span(false)
             .try_init()
     };
+    if result.is_ok() && direct {
+        AUDIT_LINES.store(
+            if text { AUDIT_TEXT } else { AUDIT_JSON },
+            Ordering::Relaxed,
+        );
+    }
     result.is_ok()
 }
 
-/// Waits until every line the default subscriber queued so far has been
-/// written to stderr. Returns at once if the default subscriber never wrote a
-/// line. `run`/`serve` call this when the server stops.
-pub fn flush_default_logging() {
-    let Some(Some(tx)) = WRITER.get() else {
-        return;
-    };
-    let (done_tx, done_rx) = sync_channel(1);
-    if tx.send(Msg::Flush(done_tx)).is_ok() {
-        let _ = done_rx.recv();
+/// Writes `record` as a line of the default subscriber's output. Returns
+/// `false` when the default subscriber is not installed (the record must then
+/// become a `tracing` event).
+pub(crate) fn write_audit_line(record: &AuditRecord) -> bool {
+    let mode = AUDIT_LINES.load(Ordering::Relaxed);
+    if mode == AUDIT_VIA_TRACING {
+        return false;
     }
+    let mut line = Vec::with_capacity(384);
+    format_audit_line(&mut line, record, mode == AUDIT_TEXT);
+    pending().append(&line);
+    true
+}
+
+/// One audit line, newline-terminated.
+fn format_audit_line(out: &mut Vec<u8>, record: &AuditRecord, text: bool) {
+    let timestamp = Rfc3339Millis(u64::try_from(record.time_ms).unwrap_or(u64::MAX));
+    let written = if text {
+        let _ = write!(out, "{timestamp}  INFO {AUDIT_TARGET}: ");
+        serde_json::to_writer(&mut *out, &record.fields())
+    } else {
+        serde_json::to_writer(
+            &mut *out,
+            &AuditLine {
+                timestamp,
+                level: "INFO",
+                target: AUDIT_TARGET,
+                fields: record.fields(),
+            },
+        )
+    };
+    if written.is_err() {
+        // Serialising these field types cannot fail; never emit half a line.
+        out.clear();
+        out.extend_from_slice(
+            br#"{"target":"agent_runtime::audit","error":"unserialisable audit record"}"#,
+        );
+    }
+    out.push(b'\n');
+}
+
+const AUDIT_TARGET: &str = "agent_runtime::audit";
+
+#[derive(serde::Serialize)]
+struct AuditLine<'a> {
+    timestamp: Rfc3339Millis,
+    level: &'static str,
+    target: &'static str,
+    #[serde(flatten)]
+    fields: AuditFields<'a>,
+}
+
+/// Unix milliseconds shown as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC).
+#[derive(Clone, Copy)]
+struct Rfc3339Millis(u64);
+
+impl fmt::Display for Rfc3339Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = self.0 % 1000;
+        let secs = self.0 / 1000;
+        let (days, rem) = (secs / 86_400, secs % 86_400);
+        let (year, month, day) = civil_from_days(days);
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
+    }
+}
+
+impl serde::Serialize for Rfc3339Millis {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`, for non-negative days).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Writes every line the default subscriber has buffered so far to stderr.
+/// `run`/`serve` call this when the server stops.
+pub fn flush_default_logging() {
+    pending().write_out();
 }
 
 #[cfg(test)]
@@ -180,48 +328,96 @@ mod tests {
         }
     }
 
-    fn queue_lines(tx: &SyncSender<Msg>, round: usize, expected: &mut Vec<u8>) {
-        for i in 0..500 {
-            let line = format!("round {round} line {i}\n").into_bytes();
-            expected.extend_from_slice(&line);
-            tx.send(Msg::Line(line)).expect("queue");
-        }
-    }
-
-    fn flush(tx: &SyncSender<Msg>) -> Receiver<()> {
-        let (done_tx, done_rx) = sync_channel(1);
-        tx.send(Msg::Flush(done_tx)).expect("queue");
-        done_rx
-    }
-
     #[test]
-    fn lines_arrive_in_order_batched_and_flush_waits_for_them() {
+    fn lines_are_written_in_order_in_one_write_per_batch() {
         let recorder = Recorder::default();
-        let (tx, rx) = sync_channel(QUEUE_LINES);
+        let pending = Pending::new(recorder.clone());
         let mut expected = Vec::new();
-        // Queued before the writer starts: one batch, hence one write.
-        queue_lines(&tx, 0, &mut expected);
-        queue_lines(&tx, 1, &mut expected);
-        let done = flush(&tx);
-        let sink = recorder.clone();
-        let thread = std::thread::spawn(move || write_lines(&rx, sink));
-        done.recv().expect("flush acknowledged");
-        {
+        for round in 0..3 {
+            for i in 0..500 {
+                let line = format!("round {round} line {i}\n").into_bytes();
+                expected.extend_from_slice(&line);
+                pending.append(&line);
+            }
+            pending.write_out();
             let inner = recorder.0.lock().expect("recorder lock");
             assert_eq!(
                 inner.0, expected,
-                "everything queued before the flush is written, in order"
+                "everything appended is written, in order"
             );
-            assert_eq!(inner.1, 1, "1000 queued lines are written with one write");
+            assert_eq!(inner.1, round + 1, "one write per batch of 500 lines");
         }
-        // The writer stays usable after a flush.
-        queue_lines(&tx, 2, &mut expected);
-        flush(&tx).recv().expect("flush acknowledged");
-        assert_eq!(recorder.0.lock().expect("recorder lock").0, expected);
-        drop(tx);
-        thread
-            .join()
-            .expect("writer thread ends when the queue closes");
+        pending.write_out();
+        assert_eq!(
+            recorder.0.lock().expect("recorder lock").1,
+            3,
+            "nothing to write, no write"
+        );
+    }
+
+    #[test]
+    fn appending_past_the_high_water_mark_writes_at_once() {
+        let recorder = Recorder::default();
+        let pending = Pending::new(recorder.clone());
+        let line = vec![b'x'; 64 * 1024];
+        for _ in 0..(HIGH_WATER / line.len()) {
+            pending.append(&line);
+        }
+        assert_eq!(recorder.0.lock().expect("recorder lock").1, 0, "not yet");
+        pending.append(&line);
+        let inner = recorder.0.lock().expect("recorder lock");
+        assert_eq!(inner.1, 1);
+        assert_eq!(inner.0.len(), HIGH_WATER + line.len(), "nothing is dropped");
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        let t = |ms| Rfc3339Millis(ms).to_string();
+        assert_eq!(t(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(t(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(t(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(t(4_102_444_799_999), "2099-12-31T23:59:59.999Z");
+        assert_eq!(t(1_795_305_600_000), "2026-11-22T00:00:00.000Z");
+    }
+
+    #[test]
+    fn audit_lines_carry_the_record_fields_in_file_sink_order() {
+        let mut record = AuditRecord::new(crate::audit::AuditEvent::ToolCall, "ok", "");
+        record.time_ms = 1_700_000_000_123;
+        record.call_id = Some("call-1".into());
+        record.function = Some("get_balance".into());
+        record.arguments = Some(serde_json::json!({"pin": "[REDACTED]"}));
+        let mut line = Vec::new();
+        format_audit_line(&mut line, &record, false);
+        let text = String::from_utf8(line).expect("utf-8");
+        assert!(text.ends_with('\n'));
+        let value: serde_json::Value = serde_json::from_str(&text).expect("one JSON object");
+        let mut expected = serde_json::json!({
+            "timestamp": "2023-11-14T22:13:20.123Z",
+            "level": "INFO",
+            "target": "agent_runtime::audit",
+        });
+        if let (Some(e), serde_json::Value::Object(fields)) =
+            (expected.as_object_mut(), record.to_json())
+        {
+            e.extend(fields);
+        }
+        assert_eq!(value, expected);
+        let keys: Vec<_> = value.as_object().expect("object").keys().cloned().collect();
+        assert_eq!(&keys[..4], ["timestamp", "level", "target", "event"]);
+
+        let mut line = Vec::new();
+        format_audit_line(&mut line, &record, true);
+        let text = String::from_utf8(line).expect("utf-8");
+        let (prefix, json) = text.split_once(": ").expect("text prefix");
+        assert_eq!(
+            prefix,
+            "2023-11-14T22:13:20.123Z  INFO agent_runtime::audit"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(json).expect("json"),
+            record.to_json()
+        );
     }
 
     #[test]
