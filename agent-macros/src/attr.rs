@@ -196,6 +196,29 @@ pub(crate) fn serde_rename(attrs: &[Attribute]) -> Option<String> {
     out
 }
 
+/// Whether a forwarded `#[serde(..)]` / `#[schemars(..)]` attribute makes
+/// the derived code depend on the field's concrete type (`default`, `with`,
+/// `deserialize_with`, ...): such a field keeps that type in the generated
+/// argument struct instead of a type parameter.
+pub(crate) fn needs_concrete_type(attr: &Attribute) -> bool {
+    const KEYS: &[&str] = &[
+        "default",
+        "with",
+        "deserialize_with",
+        "serialize_with",
+        "skip_serializing_if",
+        "bound",
+    ];
+    match &attr.meta {
+        syn::Meta::List(list) => {
+            list.tokens.clone().into_iter().any(
+                |t| matches!(t, proc_macro2::TokenTree::Ident(i) if KEYS.iter().any(|k| i == k)),
+            )
+        }
+        _ => false,
+    }
+}
+
 pub(crate) fn is_marker(attr: &Attribute, name: &str) -> bool {
     attr.path().is_ident(name)
 }

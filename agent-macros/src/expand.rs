@@ -1,9 +1,9 @@
 //! Code generation. Generated code is thin: a description of each tool plus a
-//! small function that decodes the arguments and calls the method; all logic
+//! small closure that decodes the arguments and calls the method; all logic
 //! lives in the runtime.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Item, ItemImpl, ItemStruct};
 
@@ -103,17 +103,18 @@ fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
             }
         };
     }
-    let tools: Vec<TokenStream> = model
+    let structs: Vec<TokenStream> = model
         .tools
         .iter()
-        .map(|t| expand_tool(self_ty, t))
+        .filter(|t| whole_args(&t.params).is_none())
+        .map(args_struct)
         .collect();
-    let defs: Vec<TokenStream> = model.tools.iter().map(tool_def).collect();
+    let defs: Vec<TokenStream> = model.tools.iter().map(|t| tool_def(self_ty, t)).collect();
     let (summary_fn, summary_method) = expand_summary(self_ty, &model);
     quote! {
         #cleaned
         const _: () = {
-            #(#tools)*
+            #(#structs)*
             #summary_fn
             #[automatically_derived]
             impl ::agent_runtime::__private::Agent for #self_ty {
@@ -128,10 +129,6 @@ fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
 
 fn args_struct_ident(tool: &Tool) -> syn::Ident {
     format_ident!("__AgentArgs_{}", tool.method.sig.ident)
-}
-
-fn invoke_ident(tool: &Tool) -> syn::Ident {
-    format_ident!("__agent_invoke_{}", tool.method.sig.ident)
 }
 
 fn owned<'t, 'a>(params: &'t [Param<'a>]) -> Vec<&'t Param<'a>> {
@@ -149,49 +146,123 @@ fn whole_args<'t, 'a>(params: &'t [Param<'a>]) -> Option<&'t Param<'a>> {
     }
 }
 
-/// The argument struct (generated unless the tool takes `args` whole) and the
-/// function that decodes arguments and calls the method.
-fn expand_tool(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
-    let method = &tool.method.sig.ident;
-    let invoke = invoke_ident(tool);
-    let whole = whole_args(&tool.params);
-    let (args_struct, args_ty) = match whole {
-        Some(p) => {
-            let ty = p.ty;
-            (TokenStream::new(), quote!(#ty))
-        }
+/// Whether a parameter's field in the argument struct is a type parameter
+/// (see [`args_struct`]) rather than the parameter's own type.
+fn is_generic_field(p: &Param) -> bool {
+    !p.forwarded.iter().any(|a| attr::needs_concrete_type(a))
+}
+
+/// An argument type as generated code names it: through `ToolArgument`, so a
+/// type that cannot be an argument is reported once, on the type, and every
+/// other use of it is left undetermined instead of failing again.
+fn decoded(ty: &syn::Type) -> TokenStream {
+    quote_spanned! {ty.span()=>
+        <#ty as ::agent_runtime::__private::ToolArgument<_>>::Decoded
+    }
+}
+
+/// The type the arguments are decoded into and described by: the `args`
+/// type, or the argument struct instantiated with the parameters' types.
+fn decoded_args_ty(tool: &Tool) -> TokenStream {
+    match whole_args(&tool.params) {
+        Some(p) => decoded(p.ty),
         None => {
             let ident = args_struct_ident(tool);
-            let fields = owned(&tool.params).into_iter().map(|p| {
-                let name = &p.ident;
-                let ty = p.ty;
-                let doc = &p.doc;
-                let doc = (!doc.is_empty()).then(|| quote!(#[doc = #doc]));
-                let fwd = &p.forwarded;
-                quote!(#doc #(#fwd)* #name: #ty)
-            });
-            (
-                quote! {
-                    #[allow(unused_imports)]
-                    use ::std::convert::{From as _, Into as _};
-                    #[derive(::agent_runtime::__private::serde::Deserialize, ::agent_runtime::__private::schemars::JsonSchema)]
-                    #[serde(crate = "::agent_runtime::__private::serde", deny_unknown_fields)]
-                    #[schemars(crate = "::agent_runtime::__private::schemars")]
-                    #[allow(non_camel_case_types)]
-                    struct #ident { #(#fields),* }
-                },
-                quote!(#ident),
-            )
+            let params: Vec<TokenStream> = owned(&tool.params)
+                .into_iter()
+                .filter(|p| is_generic_field(p))
+                .map(|p| decoded(p.ty))
+                .collect();
+            if params.is_empty() {
+                quote!(#ident)
+            } else {
+                quote!(#ident<#(#params),*>)
+            }
         }
-    };
+    }
+}
+
+/// The argument struct of a tool that does not take `args` whole. Its fields
+/// are type parameters, instantiated with the parameters' types only where
+/// the tool is described and invoked: the derived impls are then generic and
+/// never name a user type, so a type that is not deserializable is reported
+/// by `ToolArgument` alone rather than again inside each derived method.
+/// Fields whose forwarded attributes need the concrete type keep it.
+fn args_struct(tool: &Tool) -> TokenStream {
+    let ident = args_struct_ident(tool);
+    let name = ident.to_string();
+    let mut generics = Vec::new();
+    let fields: Vec<TokenStream> = owned(&tool.params)
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let field = &p.ident;
+            let doc = &p.doc;
+            let doc = (!doc.is_empty()).then(|| quote!(#[doc = #doc]));
+            let fwd = &p.forwarded;
+            let ty = if is_generic_field(p) {
+                let param = format_ident!("__AgentT{}", i);
+                generics.push(param.clone());
+                quote!(#param)
+            } else {
+                let ty = p.ty;
+                quote!(#ty)
+            };
+            quote!(#doc #(#fwd)* #field: #ty)
+        })
+        .collect();
+    let generics = (!generics.is_empty()).then(|| quote!(<#(#generics),*>));
+    quote! {
+        #[allow(unused_imports)]
+        use ::std::convert::{From as _, Into as _};
+        #[derive(::agent_runtime::__private::serde::Deserialize, ::agent_runtime::__private::schemars::JsonSchema)]
+        #[serde(crate = "::agent_runtime::__private::serde", deny_unknown_fields)]
+        #[schemars(crate = "::agent_runtime::__private::schemars", rename = #name)]
+        #[allow(non_camel_case_types)]
+        struct #ident #generics { #(#fields),* }
+    }
+}
+
+/// `from_decoded::<Ty, _>(value)`, the argument of type `Ty` from its decoded
+/// form. The path runs from the first to the last token of `Ty` so that an
+/// error on it has the span of the whole type, like the one on [`decoded`],
+/// and the compiler reports the two as one.
+fn from_decoded(ty: &syn::Type, value: TokenStream) -> TokenStream {
+    let first = ty.span();
+    let last = ty
+        .to_token_stream()
+        .into_iter()
+        .last()
+        .map_or(first, |t| t.span());
+    let close = quote_spanned!(last=> >);
+    quote_spanned! {first=>
+        ::agent_runtime::__private::from_decoded::<#ty, _ #close(#value)
+    }
+}
+
+/// The closure that decodes a tool's arguments and calls the method. It is
+/// written inside `Agent::tools` next to the schema, so the two uses of each
+/// argument type are checked together and a bad type is reported once.
+fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
+    let method = &tool.method.sig.ident;
+    let whole = whole_args(&tool.params).is_some();
+    let args_ty = decoded_args_ty(tool);
     let call_args = tool.params.iter().map(|p| match p.kind {
         ParamKind::Context(elem) => quote_spanned! {p.ty.span()=>
             <#elem as ::agent_runtime::__private::FromCall>::from_call(__agent_call)
         },
-        ParamKind::Argument if whole.is_some() => quote!(__agent_args),
         ParamKind::Argument => {
-            let name = &p.ident;
-            quote!(__agent_args.#name)
+            let value = if whole {
+                quote!(__agent_args)
+            } else {
+                let name = &p.ident;
+                quote!(__agent_args.#name)
+            };
+            if whole || is_generic_field(p) {
+                from_decoded(p.ty, value)
+            } else {
+                value
+            }
         }
     });
     let awaited = tool.method.sig.asyncness.map(|_| quote!(.await));
@@ -202,23 +273,10 @@ fn expand_tool(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     let convert = quote_spanned! {ret_span=>
         ::agent_runtime::__private::IntoToolResult::into_tool_result(__agent_out)
     };
-    let decode = match whole {
-        Some(p) => {
-            let ty = p.ty;
-            quote_spanned! {ty.span()=> ::agent_runtime::__private::decode_args::<#ty>(__agent_value) }
-        }
-        None => quote!(::agent_runtime::__private::decode_args(__agent_value)),
-    };
     quote! {
-        #args_struct
-        #[allow(non_snake_case)]
-        fn #invoke<'__agent_a>(
-            __agent_self: &'__agent_a #self_ty,
-            __agent_call: &'__agent_a ::agent_runtime::__private::Call,
-            __agent_value: ::agent_runtime::__private::serde_json::Value,
-        ) -> ::agent_runtime::__private::ToolFuture<'__agent_a> {
+        |__agent_self, __agent_call, __agent_value| {
             ::agent_runtime::__private::Box::pin(async move {
-                let __agent_args: #args_ty = #decode?;
+                let __agent_args: #args_ty = ::agent_runtime::__private::decode_args(__agent_value)?;
                 let __agent_out = <#self_ty>::#method(__agent_self, #(#call_args),*) #awaited;
                 #convert
             })
@@ -226,22 +284,13 @@ fn expand_tool(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     }
 }
 
-fn tool_def(tool: &Tool) -> TokenStream {
+fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     let name = &tool.name;
     let description = &tool.description;
     let secure = tool.secure;
-    let invoke = invoke_ident(tool);
+    let invoke = invoke_closure(self_ty, tool);
     let whole = whole_args(&tool.params);
-    let args_ty = match whole {
-        Some(p) => {
-            let ty = p.ty;
-            quote!(#ty)
-        }
-        None => {
-            let ident = args_struct_ident(tool);
-            quote!(#ident)
-        }
-    };
+    let args_ty = decoded_args_ty(tool);
     let sensitive = match whole {
         Some(p) => {
             let ty = p.ty;

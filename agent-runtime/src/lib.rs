@@ -106,8 +106,8 @@ pub mod __private {
     pub use crate::tool::{
         Agent, AgentIdentity, IntoSummaryOutcome, IntoToolResult, Probe, ProbeFallback,
         RedactedField, Refusal, SensitiveFields, SensitiveValue, SummaryFuture, SummaryHandler,
-        ToolDef, ToolFailure, ToolFuture, Wipe, WipeFallback, assert_tool_args, count_flagged,
-        decode_args, flagged_names, run_guard, schema_for,
+        ToolArgument, ToolDef, ToolFailure, ToolFuture, Wipe, WipeFallback, count_flagged,
+        decode_args, flagged_names, from_decoded, run_guard, schema_for,
     };
     pub use actix_web;
     pub use schemars;

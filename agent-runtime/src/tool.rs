@@ -378,10 +378,72 @@ pub fn decode_args<T: DeserializeOwned>(value: Value) -> Result<T, ToolFailure> 
     })
 }
 
-/// Asserts at compile time that an argument type is usable (generated code
-/// calls this so a mistake points at the user's type).
+/// A type a tool can take as an argument: anything the model's JSON can be
+/// decoded into (`Deserialize`) and that describes itself to the model
+/// (`JsonSchema`). Strings, numbers, `bool`, `Option<T>`, `Vec<T>`,
+/// [`Secret<T>`](crate::Secret) and every type declared with `#[tool_args]`
+/// qualify; nothing needs to implement this trait by hand.
+///
+/// Generated code names each argument type only through this trait, so a
+/// type that does not qualify gives one error on the parameter's type (with
+/// the message below) instead of one per place the arguments are decoded or
+/// described. `Via` only serves that purpose: besides the impl for every
+/// qualifying type there is a second, sealed one that applies to no type, so
+/// the compiler weighs both, finds neither, and reports this trait instead of
+/// the first missing bound of the first impl. `Decoded` (always `Self`) and
+/// `from_decoded` serve it too: for a type that does not qualify, `Decoded`
+/// stays undetermined instead of becoming the type, so the code that decodes
+/// and describes the arguments raises no second error.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a tool argument",
+    label = "declare it with `#[tool_args]` (or derive `Deserialize` and `JsonSchema`)",
+    note = "a tool argument is decoded from the model's JSON and described to it by a JSON Schema: a string, number, `bool`, `Secret<T>`, a struct or enum declared with `#[tool_args]`, or an `Option<T>` or `Vec<T>` of one"
+)]
+pub trait ToolArgument<Via>: Sized {
+    /// The type the arguments are decoded into: always `Self`.
+    type Decoded: DeserializeOwned + schemars::JsonSchema;
+
+    /// The argument, from its decoded form.
+    fn from_decoded(decoded: Self::Decoded) -> Self;
+}
+
+/// The `Via` of the impl that applies (see [`ToolArgument`]).
+#[derive(Debug)]
+pub enum Serde {}
+
+impl<T: DeserializeOwned + schemars::JsonSchema> ToolArgument<Serde> for T {
+    type Decoded = T;
+
+    fn from_decoded(decoded: T) -> T {
+        decoded
+    }
+}
+
+mod sealed {
+    /// Implemented by no type.
+    pub trait Never {}
+
+    /// The `Via` of the impl that never applies.
+    #[derive(Debug)]
+    pub enum Unreachable {}
+}
+
+impl<T: sealed::Never + DeserializeOwned + schemars::JsonSchema> ToolArgument<sealed::Unreachable>
+    for T
+{
+    type Decoded = T;
+
+    fn from_decoded(decoded: T) -> T {
+        decoded
+    }
+}
+
+/// An argument from its decoded form (generated code calls this with the
+/// parameter's type, so a type that is no [`ToolArgument`] is reported there).
 #[doc(hidden)]
-pub const fn assert_tool_args<T: DeserializeOwned + schemars::JsonSchema>() {}
+pub fn from_decoded<T: ToolArgument<Via>, Via>(decoded: T::Decoded) -> T {
+    T::from_decoded(decoded)
+}
 
 /// The full JSON Schema of an argument type (draft 2020-12, as schemars
 /// generates it). Generated code stores `schema_for::<Args>` per tool; it is
