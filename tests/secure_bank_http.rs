@@ -141,6 +141,28 @@ async fn status_codes_for_bad_requests_never_echo_input() {
             post_json("/", &json!({"call_id": format!("{canary}\n")})),
             400,
         ),
+        // A key given twice is refused rather than resolved: two readers of
+        // the same body must not disagree about the tool or the call.
+        (
+            TestRequest::post()
+                .uri("/swaig")
+                .insert_header(auth())
+                .insert_header(("Content-Type", "application/json"))
+                .set_payload(format!(
+                    "{{\"function\":\"get_balance\",\"function\":\"transfer_funds\",\"note\":\"{canary}\"}}"
+                )),
+            400,
+        ),
+        (
+            TestRequest::post()
+                .uri("/")
+                .insert_header(auth())
+                .insert_header(("Content-Type", "application/json"))
+                .set_payload(format!(
+                    "{{\"call\":{{\"call_id\":\"a\",\"call_id\":\"{canary}\"}}}}"
+                )),
+            400,
+        ),
         (
             TestRequest::post()
                 .uri("/swaig")
