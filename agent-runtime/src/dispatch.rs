@@ -69,7 +69,7 @@ impl<A: Agent> AgentState<A> {
         raw: Bytes,
         notes: &mut crate::server::Notes,
     ) -> Result<Vec<u8>, HttpError> {
-        let envelope = SwaigEnvelope::parse(&raw)?;
+        let mut envelope = SwaigEnvelope::parse(&raw)?;
         let name = match &envelope.function {
             Some(Field::Str(s)) if !s.is_empty() => s.as_ref(),
             None | Some(Field::Null | Field::Str(_)) => {

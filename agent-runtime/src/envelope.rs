@@ -177,23 +177,106 @@ pub(crate) struct SwaigEnvelope<'a> {
     #[serde(default, borrow, deserialize_with = "present")]
     pub caller_id_num: Option<Field<'a>>,
     #[serde(default, borrow)]
-    argument: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    global_data: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    meta_data: Option<&'a RawValue>,
+    argument: Argument<'a>,
+    #[serde(default)]
+    global_data: LenientObject,
+    #[serde(default)]
+    meta_data: LenientObject,
 }
 
-/// `argument` of a SWAIG request.
-#[derive(Debug, Deserialize)]
-struct ArgumentPart<'a> {
-    #[serde(default, borrow)]
-    parsed: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
+/// Implements `Deserialize` for a type read leniently in one pass: a JSON
+/// object goes to `$on_map`, every other JSON value is skipped and gives
+/// `Default::default()`.
+macro_rules! lenient_object {
+    ($ty:ty, $lt:lifetime, $expecting:literal, |$map:ident| $on_map:expr) => {
+        impl<'de: $lt, $lt> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V<$lt>(std::marker::PhantomData<&$lt ()>);
+                impl<'de: $lt, $lt> Visitor<'de> for V<$lt> {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_map<M: MapAccess<'de>>(self, mut $map: M) -> Result<Self::Value, M::Error> {
+                        $on_map
+                    }
+                    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+                        while seq.next_element::<IgnoredAny>()?.is_some() {}
+                        Ok(Default::default())
+                    }
+                    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
+                        Ok(Default::default())
+                    }
+                    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                        Ok(Default::default())
+                    }
+                    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                        Ok(Default::default())
+                    }
+                    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                        Ok(Default::default())
+                    }
+                    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                        Ok(Default::default())
+                    }
+                    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                        Ok(Default::default())
+                    }
+                    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                        Ok(Default::default())
+                    }
+                }
+                d.deserialize_any(V(std::marker::PhantomData))
+            }
+        }
+    };
+}
+
+/// `global_data` / `meta_data`: the object, or empty for any other value.
+#[derive(Debug, Default)]
+struct LenientObject(Map<String, Value>);
+
+lenient_object!(LenientObject, 'a, "any JSON value", |map| {
+    let mut out = Map::new();
+    while let Some((k, v)) = map.next_entry::<String, Value>()? {
+        out.insert(k, v);
+    }
+    Ok(LenientObject(out))
+});
+
+/// `argument` of a SWAIG request: the first element of `parsed` (when that
+/// is a non-empty array) and `raw`. Anything but an object reads as empty.
+#[derive(Debug, Default)]
+struct Argument<'a> {
+    first_parsed: Option<Value>,
     raw: Option<Field<'a>>,
 }
 
-/// The first element of a JSON array, if there is one.
+lenient_object!(Argument<'a>, 'a, "any JSON value", |map| {
+    let mut argument = Argument::default();
+    let (mut seen_parsed, mut seen_raw) = (false, false);
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        match key.as_ref() {
+            "parsed" if seen_parsed => return Err(de::Error::duplicate_field("parsed")),
+            "raw" if seen_raw => return Err(de::Error::duplicate_field("raw")),
+            "parsed" => {
+                seen_parsed = true;
+                argument.first_parsed = map.next_value::<FirstElement>()?.0;
+            }
+            "raw" => {
+                seen_raw = true;
+                argument.raw = Some(map.next_value::<Field<'de>>()?);
+            }
+            _ => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+    Ok(argument)
+});
+
+/// The first element of a JSON array, if it is one and has one.
+#[derive(Debug, Default)]
 struct FirstElement(Option<Value>);
 
 impl<'de> Deserialize<'de> for FirstElement {
@@ -202,15 +285,40 @@ impl<'de> Deserialize<'de> for FirstElement {
         impl<'de> Visitor<'de> for FirstVisitor {
             type Value = FirstElement;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array")
+                f.write_str("any JSON value")
             }
             fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
                 let first = seq.next_element::<Value>()?;
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(FirstElement(first))
             }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(FirstElement(None))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(FirstElement(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(FirstElement(None))
+            }
         }
-        d.deserialize_seq(FirstVisitor)
+        d.deserialize_any(FirstVisitor)
     }
 }
 
@@ -222,42 +330,27 @@ impl SwaigEnvelope<'_> {
 
     /// The tool arguments: `argument.parsed[0]`, else `argument.raw` parsed
     /// as JSON (`null` when it is not JSON), else `{}`.
-    pub(crate) fn arguments(&self) -> Value {
-        let empty = || Value::Object(Map::new());
-        let Some(argument) = self.argument.filter(|a| is_object(a)) else {
-            return empty();
-        };
-        let Ok(part) = serde_json::from_str::<ArgumentPart<'_>>(argument.get()) else {
-            return empty();
-        };
-        if let Some(parsed) = part.parsed.filter(|p| p.get().starts_with('['))
-            && let Ok(FirstElement(Some(first))) = serde_json::from_str(parsed.get())
-        {
+    pub(crate) fn arguments(&mut self) -> Value {
+        if let Some(first) = self.argument.first_parsed.take() {
             return first;
         }
-        match part.raw {
+        match self.argument.raw.take() {
             Some(Field::Str(raw)) if !raw.trim().is_empty() => {
                 serde_json::from_str(&raw).unwrap_or(Value::Null)
             }
-            _ => empty(),
+            _ => Value::Object(Map::new()),
         }
     }
 
     /// `global_data` when it is an object, else empty.
-    pub(crate) fn global_data(&self) -> Map<String, Value> {
-        object_or_empty(self.global_data)
+    pub(crate) fn global_data(&mut self) -> Map<String, Value> {
+        std::mem::take(&mut self.global_data.0)
     }
 
     /// `meta_data` when it is an object, else empty.
-    pub(crate) fn meta_data(&self) -> Map<String, Value> {
-        object_or_empty(self.meta_data)
+    pub(crate) fn meta_data(&mut self) -> Map<String, Value> {
+        std::mem::take(&mut self.meta_data.0)
     }
-}
-
-fn object_or_empty(raw: Option<&RawValue>) -> Map<String, Value> {
-    raw.filter(|r| is_object(r))
-        .and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -309,7 +402,7 @@ mod tests {
     #[test]
     fn swaig_fields_and_arguments() {
         let body = br#"{"function":"f","call_id":"c","caller_id_num":5,"argument":{"parsed":[{"a":1},{"a":3}],"raw":"{\"a\":2}"},"global_data":{"k":"v"},"meta_data":[1],"other":{"deep":[1,2,{"x":null}]}}"#;
-        let env = SwaigEnvelope::parse(body).expect("parses");
+        let mut env = SwaigEnvelope::parse(body).expect("parses");
         assert_eq!(env.function, Some(Field::Str("f".into())));
         assert_eq!(
             env.call_id.clone().and_then(Field::into_string),
@@ -332,7 +425,15 @@ mod tests {
         assert_eq!(args(r#"{"raw":"not json"}"#), Value::Null);
         assert_eq!(args(r#"{"raw":"  "}"#), json!({}));
         assert_eq!(args(r#""text""#), json!({}));
+        assert_eq!(args("[1]"), json!({}));
+        assert_eq!(args("null"), json!({}));
         assert_eq!(args(r#"{"parsed":[5]}"#), json!(5));
+        assert_eq!(args(r#"{"parsed":"x","raw":"[2]"}"#), json!([2]));
+        assert_eq!(args(r#"{"raw":7}"#), json!({}));
+        assert_eq!(
+            args(r#"{"substituted":"","parsed":[{"b":[1,{"c":"d"}]}]}"#),
+            json!({"b":[1,{"c":"d"}]})
+        );
         assert_eq!(
             SwaigEnvelope::parse(br#"{"function":null}"#)
                 .expect("parses")
@@ -346,6 +447,8 @@ mod tests {
         for body in [
             &b"[]"[..],
             b"{\"function\":\"a\",\"function\":\"b\"}",
+            b"{\"function\":\"a\",\"argument\":{\"raw\":\"{}\",\"raw\":\"{}\"}}",
+            b"{\"function\":\"a\",\"argument\":{},\"argument\":{}}",
             b"{\"function\":\"a\"",
             b"null",
             b"",

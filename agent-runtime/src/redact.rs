@@ -27,6 +27,21 @@ const SECRET_KEY_PARTS: &[&str] = &[
 
 /// True when a field or key name looks like it holds a secret.
 pub fn is_secret_key(key: &str) -> bool {
+    // ASCII names of ordinary length (nearly all of them) are normalised on
+    // the stack; anything else takes the general path below.
+    const STACK: usize = 64;
+    if key.len() <= STACK && key.is_ascii() {
+        let mut buf = [0u8; STACK];
+        let mut len = 0;
+        for b in key.bytes().filter(|b| *b != b'_' && *b != b'-') {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        let norm = &buf[..len];
+        return SECRET_KEY_PARTS
+            .iter()
+            .any(|part| norm.windows(part.len()).any(|w| w == part.as_bytes()));
+    }
     let norm: String = key
         .chars()
         .filter(|c| *c != '_' && *c != '-')
@@ -114,7 +129,24 @@ const SECRET_WORDS: &[&str] = &[
     "cvc",
 ];
 
+/// True when `needle` (lowercase ASCII) occurs in `haystack`, ignoring ASCII
+/// case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 fn mask_after_secret_words(text: &str) -> String {
+    // Without a secret word anywhere in the text nothing below can match
+    // (every match needs one as a whole word), and the text is returned as is.
+    if !SECRET_WORDS
+        .iter()
+        .any(|w| contains_ignore_ascii_case(text, w))
+    {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut pending = false;
@@ -165,6 +197,9 @@ fn mask_after_secret_words(text: &str) -> String {
 /// to a leak.
 pub fn scrub_text(text: &str) -> String {
     let text = mask_after_secret_words(text);
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return text;
+    }
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
@@ -289,6 +324,64 @@ pub(crate) fn scrub_known(text: &str, secrets: &[crate::secret::SecretString]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The general (allocating, Unicode-lowercasing) form of `is_secret_key`.
+    fn is_secret_key_reference(key: &str) -> bool {
+        let norm: String = key
+            .chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        SECRET_KEY_PARTS.iter().any(|part| norm.contains(part))
+    }
+
+    #[test]
+    fn the_ascii_fast_path_agrees_with_the_general_rule() {
+        let keys = [
+            "pin",
+            "PIN",
+            "new_pin",
+            "Pin-Code",
+            "pinned",
+            "spinach",
+            "account",
+            "to_account",
+            "API-Key",
+            "api_key",
+            "apikey",
+            "x-api-key",
+            "card_number",
+            "CardNumber",
+            "card-no",
+            "Authorization",
+            "auth",
+            "s_s_n",
+            "social_security_number",
+            "SOCIAL-SECURITY",
+            "pass_word",
+            "p-a-s-s-w-o-r-d",
+            "",
+            "_",
+            "--",
+            "security_code",
+            "cvv2",
+            "c_v_c",
+            "amount",
+            "memo",
+            "t0ken",
+            "tok_en",
+            "refresh_token",
+            "secretary",
+            "a_very_long_field_name_that_is_exactly_sixty_four_bytes_long_ok_",
+            "a_very_long_field_name_that_is_longer_than_sixty_four_bytes_with_token",
+            "TO\u{212A}EN",
+            "pässword",
+            "Pässwort",
+        ];
+        for key in keys {
+            assert_eq!(is_secret_key(key), is_secret_key_reference(key), "{key:?}");
+        }
+    }
     use serde_json::json;
 
     #[test]
