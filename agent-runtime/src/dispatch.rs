@@ -69,7 +69,7 @@ impl<A: Agent> AgentState<A> {
         raw: Bytes,
         notes: &mut crate::server::Notes,
     ) -> Result<Vec<u8>, HttpError> {
-        let mut envelope = SwaigEnvelope::parse(&raw)?;
+        let envelope = SwaigEnvelope::parse(&raw)?;
         let name = match &envelope.function {
             Some(Field::Str(s)) if !s.is_empty() => s.as_ref(),
             None | Some(Field::Null | Field::Str(_)) => {
@@ -141,7 +141,7 @@ impl<A: Agent> AgentState<A> {
             return Ok(ToolResult::new(RATE_LIMIT_REFUSAL).to_json_vec());
         }
 
-        let args = envelope.arguments();
+        let args = envelope.arguments()?;
         let call = Call {
             id: CallId(call_id.clone()),
             caller: caller.clone(),

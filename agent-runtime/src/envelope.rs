@@ -176,12 +176,14 @@ pub(crate) struct SwaigEnvelope<'a> {
     /// The caller's number.
     #[serde(default, borrow, deserialize_with = "present")]
     pub caller_id_num: Option<Field<'a>>,
+    // Kept as raw text and decoded only when the request gets that far: a
+    // request refused for its token or rate limit never builds these values.
     #[serde(default, borrow)]
-    argument: Argument<'a>,
-    #[serde(default)]
-    global_data: LenientObject,
-    #[serde(default)]
-    meta_data: LenientObject,
+    argument: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    global_data: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    meta_data: Option<&'a RawValue>,
 }
 
 /// Implements `Deserialize` for a type read leniently in one pass: a JSON
@@ -330,27 +332,43 @@ impl SwaigEnvelope<'_> {
 
     /// The tool arguments: `argument.parsed[0]`, else `argument.raw` parsed
     /// as JSON (`null` when it is not JSON), else `{}`.
-    pub(crate) fn arguments(&mut self) -> Value {
-        if let Some(first) = self.argument.first_parsed.take() {
-            return first;
+    ///
+    /// # Errors
+    ///
+    /// The fixed 400 when `argument` names `parsed` or `raw` twice (the body
+    /// itself was checked to be JSON by [`parse`](Self::parse)).
+    pub(crate) fn arguments(&self) -> Result<Value, HttpError> {
+        let argument = match self.argument {
+            Some(raw) => serde_json::from_str::<Argument<'_>>(raw.get())
+                .map_err(|_| HttpError::BadRequest(bad_request::INVALID_JSON))?,
+            None => Argument::default(),
+        };
+        if let Some(first) = argument.first_parsed {
+            return Ok(first);
         }
-        match self.argument.raw.take() {
+        Ok(match argument.raw {
             Some(Field::Str(raw)) if !raw.trim().is_empty() => {
                 serde_json::from_str(&raw).unwrap_or(Value::Null)
             }
             _ => Value::Object(Map::new()),
-        }
+        })
     }
 
     /// `global_data` when it is an object, else empty.
-    pub(crate) fn global_data(&mut self) -> Map<String, Value> {
-        std::mem::take(&mut self.global_data.0)
+    pub(crate) fn global_data(&self) -> Map<String, Value> {
+        lenient_map(self.global_data)
     }
 
     /// `meta_data` when it is an object, else empty.
-    pub(crate) fn meta_data(&mut self) -> Map<String, Value> {
-        std::mem::take(&mut self.meta_data.0)
+    pub(crate) fn meta_data(&self) -> Map<String, Value> {
+        lenient_map(self.meta_data)
     }
+}
+
+fn lenient_map(raw: Option<&RawValue>) -> Map<String, Value> {
+    raw.and_then(|raw| serde_json::from_str::<LenientObject>(raw.get()).ok())
+        .map(|object| object.0)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -402,7 +420,7 @@ mod tests {
     #[test]
     fn swaig_fields_and_arguments() {
         let body = br#"{"function":"f","call_id":"c","caller_id_num":5,"argument":{"parsed":[{"a":1},{"a":3}],"raw":"{\"a\":2}"},"global_data":{"k":"v"},"meta_data":[1],"other":{"deep":[1,2,{"x":null}]}}"#;
-        let mut env = SwaigEnvelope::parse(body).expect("parses");
+        let env = SwaigEnvelope::parse(body).expect("parses");
         assert_eq!(env.function, Some(Field::Str("f".into())));
         assert_eq!(
             env.call_id.clone().and_then(Field::into_string),
@@ -410,7 +428,7 @@ mod tests {
         );
         assert_eq!(env.caller_id_num, Some(Field::Other));
         assert_eq!(env.caller_id_name, None);
-        assert_eq!(env.arguments(), json!({"a":1}));
+        assert_eq!(env.arguments(), Ok(json!({"a":1})));
         assert_eq!(Value::Object(env.global_data()), json!({"k":"v"}));
         assert!(env.meta_data().is_empty());
 
@@ -419,6 +437,7 @@ mod tests {
             SwaigEnvelope::parse(body.as_bytes())
                 .expect("parses")
                 .arguments()
+                .expect("arguments")
         };
         assert_eq!(args(r#"{"parsed":[],"raw":"{\"a\":2}"}"#), json!({"a":2}));
         assert_eq!(args(r#"{"parsed":{},"raw":"{\"a\":2}"}"#), json!({"a":2}));
@@ -443,11 +462,25 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_argument_key_is_refused_when_the_arguments_are_read() {
+        for argument in [
+            r#"{"raw":"{}","raw":"{}"}"#,
+            r#"{"parsed":[1],"parsed":[2]}"#,
+        ] {
+            let body = format!(r#"{{"function":"a","argument":{argument}}}"#);
+            let env = SwaigEnvelope::parse(body.as_bytes()).expect("the envelope itself parses");
+            assert_eq!(
+                env.arguments(),
+                Err(HttpError::BadRequest(bad_request::INVALID_JSON))
+            );
+        }
+    }
+
+    #[test]
     fn swaig_refuses_what_is_not_one_object() {
         for body in [
             &b"[]"[..],
             b"{\"function\":\"a\",\"function\":\"b\"}",
-            b"{\"function\":\"a\",\"argument\":{\"raw\":\"{}\",\"raw\":\"{}\"}}",
             b"{\"function\":\"a\",\"argument\":{},\"argument\":{}}",
             b"{\"function\":\"a\"",
             b"null",

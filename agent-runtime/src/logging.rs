@@ -11,8 +11,8 @@
 //! subscriber formats a line on the worker that handled the request and
 //! appends it to a process-wide buffer; a background thread writes the buffer
 //! to stderr every 20 ms with one `write`. Nothing is dropped: when more than
-//! 1 MiB is waiting, the request that appends the line writes the buffer
-//! itself. [`flush_default_logging`] writes everything appended so far;
+//! 64 KiB is waiting, the request that appends the line writes the buffer
+//! itself (one `write` per few hundred lines, and a bounded buffer). [`flush_default_logging`] writes everything appended so far;
 //! `run`/`serve` call it when the server stops. Lines appended in the last
 //! 20 ms before the process is killed (`SIGKILL`, `abort`) are lost; `SIGTERM`
 //! and Ctrl-C stop the server gracefully and flush.
@@ -48,8 +48,9 @@ use tracing_subscriber::fmt::MakeWriter;
 
 /// How often the background thread writes what has been appended.
 const FLUSH_INTERVAL: Duration = Duration::from_millis(20);
-/// Appending past this many waiting bytes writes them at once.
-const HIGH_WATER: usize = 1024 * 1024;
+/// Appending past this many waiting bytes writes them at once (on the thread
+/// that appends), which also bounds the buffer's memory.
+const HIGH_WATER: usize = 64 * 1024;
 
 /// Lines waiting to be written, and the output they go to.
 struct Pending<W> {
@@ -65,7 +66,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<W: Write> Pending<W> {
     fn new(out: W) -> Self {
         Pending {
-            lines: Mutex::new(Vec::with_capacity(64 * 1024)),
+            lines: Mutex::new(Vec::with_capacity(HIGH_WATER + 1024)),
             out: Mutex::new(out),
         }
     }
@@ -96,7 +97,7 @@ impl<W: Write> Pending<W> {
         let _ = out.flush();
         // Give the allocation back for reuse when nothing else was appended.
         let mut lines = lock(&self.lines);
-        if lines.is_empty() && batch.capacity() <= 4 * HIGH_WATER {
+        if lines.is_empty() && batch.capacity() <= 2 * HIGH_WATER {
             let mut batch = batch;
             batch.clear();
             *lines = batch;
@@ -359,7 +360,7 @@ mod tests {
     fn appending_past_the_high_water_mark_writes_at_once() {
         let recorder = Recorder::default();
         let pending = Pending::new(recorder.clone());
-        let line = vec![b'x'; 64 * 1024];
+        let line = vec![b'x'; 4 * 1024];
         for _ in 0..(HIGH_WATER / line.len()) {
             pending.append(&line);
         }

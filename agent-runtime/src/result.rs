@@ -4,10 +4,12 @@
 //! A result is a `response` text that the model reads plus an ordered list of
 //! actions that the platform executes. The JSON produced here matches the
 //! reference SDK byte for byte in shape, including the key order inside every
-//! object the builder creates (PROTOCOL.md section 5). Because `serde_json` is
-//! built without `preserve_order`, key order is kept by an internal ordered
-//! tree ([`Json`]) serialised by hand; values supplied by the caller as
-//! [`serde_json::Value`] keep `serde_json`'s own (sorted) order.
+//! object the builder creates (PROTOCOL.md section 5). Key order is kept by an
+//! internal ordered tree (`Json`) serialised by hand, so it does not depend on
+//! how `serde_json` is built; values supplied by the caller as
+//! [`serde_json::Value`] keep the order of their map (insertion order with
+//! `serde_json`'s `preserve_order` feature, which this workspace enables;
+//! sorted without it).
 
 use std::error::Error;
 use std::fmt;
@@ -2366,7 +2368,7 @@ mod tests {
     }
 
     /// The compact JSON text of a value with every object's keys in the
-    /// order they appear in the source text (independent of [`Json`]).
+    /// order they appear in the source text (independent of `Json`).
     struct InOrder(String);
 
     impl<'de> Deserialize<'de> for InOrder {
