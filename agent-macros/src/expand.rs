@@ -161,24 +161,20 @@ fn decoded(ty: &syn::Type) -> TokenStream {
     }
 }
 
-/// The type the arguments are decoded into and described by: the `args`
-/// type, or the argument struct instantiated with the parameters' types.
+/// The type the arguments of a tool that does not take `args` whole are
+/// decoded into and described by: the argument struct instantiated with the
+/// parameters' types.
 fn decoded_args_ty(tool: &Tool) -> TokenStream {
-    match whole_args(&tool.params) {
-        Some(p) => decoded(p.ty),
-        None => {
-            let ident = args_struct_ident(tool);
-            let params: Vec<TokenStream> = owned(&tool.params)
-                .into_iter()
-                .filter(|p| is_generic_field(p))
-                .map(|p| decoded(p.ty))
-                .collect();
-            if params.is_empty() {
-                quote!(#ident)
-            } else {
-                quote!(#ident<#(#params),*>)
-            }
-        }
+    let ident = args_struct_ident(tool);
+    let params: Vec<TokenStream> = owned(&tool.params)
+        .into_iter()
+        .filter(|p| is_generic_field(p))
+        .map(|p| decoded(p.ty))
+        .collect();
+    if params.is_empty() {
+        quote!(#ident)
+    } else {
+        quote!(#ident<#(#params),*>)
     }
 }
 
@@ -228,25 +224,59 @@ fn args_struct(tool: &Tool) -> TokenStream {
 /// error on it has the span of the whole type, like the one on [`decoded`],
 /// and the compiler reports the two as one.
 fn from_decoded(ty: &syn::Type, value: TokenStream) -> TokenStream {
-    let first = ty.span();
-    let last = ty
-        .to_token_stream()
-        .into_iter()
-        .last()
-        .map_or(first, |t| t.span());
+    let (first, last) = first_last(ty);
     let close = quote_spanned!(last=> >);
     quote_spanned! {first=>
         ::agent_runtime::__private::from_decoded::<#ty, _ #close(#value)
     }
 }
 
+/// `<Ty as ArgumentObject<_>>::<method>`, spanned like [`from_decoded`] from
+/// the first to the last token of `Ty`, so that a type that is no
+/// `ArgumentObject` is reported on the whole type.
+fn argument_object_fn(ty: &syn::Type, method: &str) -> TokenStream {
+    let (first, last) = first_last(ty);
+    let method = syn::Ident::new(method, last);
+    quote_spanned! {first=>
+        <#ty as ::agent_runtime::__private::ArgumentObject<_>>::#method
+    }
+}
+
+/// The spans of the first and the last token of `ty`.
+fn first_last(ty: &syn::Type) -> (Span, Span) {
+    let first = ty.span();
+    let last = ty
+        .to_token_stream()
+        .into_iter()
+        .last()
+        .map_or(first, |t| t.span());
+    (first, last)
+}
+
 /// The closure that decodes a tool's arguments and calls the method. It is
 /// written inside `Agent::tools` next to the schema, so the two uses of each
 /// argument type are checked together and a bad type is reported once.
+///
+/// A whole `args` parameter is decoded by `ArgumentObject::decode_object`
+/// and described by `ArgumentObject::object_schema` (in [`tool_def`]), and
+/// named by no other bound: a type that is not an argument object (a string,
+/// an enum, a tuple struct, a struct without `#[tool_args]`) is reported once,
+/// on the type.
 fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     let method = &tool.method.sig.ident;
-    let whole = whole_args(&tool.params).is_some();
-    let args_ty = decoded_args_ty(tool);
+    let whole = whole_args(&tool.params);
+    let decode = match whole {
+        Some(p) => {
+            let decode = argument_object_fn(p.ty, "decode_object");
+            let decode = quote_spanned!(p.ty.span()=> #decode(__agent_value));
+            quote!(let __agent_args = #decode?;)
+        }
+        None => {
+            let args_ty = decoded_args_ty(tool);
+            quote!(let __agent_args: #args_ty = ::agent_runtime::__private::decode_args(__agent_value)?;)
+        }
+    };
+    let whole = whole.is_some();
     let call_args = tool.params.iter().map(|p| match p.kind {
         ParamKind::Context(elem) => quote_spanned! {p.ty.span()=>
             <#elem as ::agent_runtime::__private::FromCall>::from_call(__agent_call)
@@ -258,7 +288,7 @@ fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
                 let name = &p.ident;
                 quote!(__agent_args.#name)
             };
-            if whole || is_generic_field(p) {
+            if !whole && is_generic_field(p) {
                 from_decoded(p.ty, value)
             } else {
                 value
@@ -276,7 +306,7 @@ fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     quote! {
         |__agent_self, __agent_call, __agent_value| {
             ::agent_runtime::__private::Box::pin(async move {
-                let __agent_args: #args_ty = ::agent_runtime::__private::decode_args(__agent_value)?;
+                #decode
                 let __agent_out = <#self_ty>::#method(__agent_self, #(#call_args),*) #awaited;
                 #convert
             })
@@ -290,7 +320,13 @@ fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     let secure = tool.secure;
     let invoke = invoke_closure(self_ty, tool);
     let whole = whole_args(&tool.params);
-    let args_ty = decoded_args_ty(tool);
+    let schema = match whole {
+        Some(p) => argument_object_fn(p.ty, "object_schema"),
+        None => {
+            let args_ty = decoded_args_ty(tool);
+            quote!(::agent_runtime::__private::schema_for::<#args_ty>)
+        }
+    };
     let sensitive = match whole {
         Some(p) => {
             let ty = p.ty;
@@ -323,7 +359,7 @@ fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
             sensitive: #sensitive,
             rate_limit: #rate_limit,
             guard: #guard,
-            schema: ::agent_runtime::__private::schema_for::<#args_ty>,
+            schema: #schema,
             invoke: #invoke,
         }
     }

@@ -30,7 +30,8 @@ use proc_macro::TokenStream;
 /// from their types); borrowed parameters (`&Call`, `&Caller`, `&GlobalData`,
 /// ...) are platform context and never part of the schema. A single owned
 /// parameter named `args` is the whole argument object (its fields are the
-/// parameters). `#[sensitive]` marks a parameter as secret (see
+/// parameters): its type must be a struct with named fields declared with
+/// `#[tool_args]`, since the model's arguments are always a JSON object. `#[sensitive]` marks a parameter as secret (see
 /// [`macro@sensitive`] for the naming rules and `#[not_sensitive]`). One
 /// method may be marked `#[on_summary]` to receive the post-prompt summary.
 ///
@@ -103,7 +104,10 @@ pub fn tool(_args: TokenStream, input: TokenStream) -> TokenStream {
 /// needed) and rejects unknown fields. Doc comments on fields become the
 /// parameter descriptions; `#[schemars(range(..), length(..), regex(..))]`
 /// and `#[schemars(extend("exclusiveMinimum" = 0))]` declare rules that are
-/// both told to the model and enforced.
+/// both told to the model and enforced. A struct with named fields can also
+/// be a tool's whole `args` parameter (it implements
+/// `agent_runtime::tool::NamedFields`); an enum, tuple or unit struct is
+/// only ever one argument among others.
 ///
 /// ```ignore
 /// use agent_runtime::prelude::*;

@@ -182,6 +182,54 @@ fn sensitive_impls(item: &ItemStruct, fields: &[FieldInfo]) -> TokenStream {
     }
 }
 
+/// `NamedFields` for a struct with named fields (whose schema is an
+/// object, so it can be a tool's whole `args`); nothing for tuple and unit
+/// structs, nor for a `transparent` struct, described as its only field.
+fn named_fields_impl(item: &ItemStruct) -> Option<TokenStream> {
+    if !matches!(item.fields, Fields::Named(_)) || is_transparent(&item.attrs) {
+        return None;
+    }
+    let ident = &item.ident;
+    let mut generics = item.generics.clone();
+    if !generics.params.is_empty() {
+        // The derives bound the parameters; the impl holds where they do.
+        let (_, ty_g, _) = item.generics.split_for_impl();
+        generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(
+                #ident #ty_g: ::agent_runtime::__private::serde::de::DeserializeOwned
+                    + ::agent_runtime::__private::schemars::JsonSchema
+            ));
+    }
+    let (impl_g, ty_g, where_c) = generics.split_for_impl();
+    Some(quote! {
+        #[automatically_derived]
+        impl #impl_g ::agent_runtime::__private::NamedFields for #ident #ty_g #where_c {}
+    })
+}
+
+/// `#[serde(transparent)]` or `#[schemars(transparent)]` on the container.
+fn is_transparent(attrs: &[Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde") || a.path().is_ident("schemars"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|meta| {
+                found |= meta.path.is_ident("transparent");
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                } else if meta.input.peek(syn::token::Paren) {
+                    let _content;
+                    syn::parenthesized!(_content in meta.input);
+                }
+                Ok(())
+            });
+            found
+        })
+}
+
 /// `#[serde(rename_all = ..)]` on the container.
 fn renames_all(attrs: &[Attribute]) -> Option<&Attribute> {
     attrs
@@ -231,7 +279,11 @@ pub(crate) fn expand_tool_args(args: TokenStream, input: TokenStream) -> TokenSt
                 }
             }
             let impls = sensitive_impls(s, &fields);
-            (matches!(s.fields, Fields::Named(_)), quote!(#debug #impls))
+            let object = named_fields_impl(s);
+            (
+                matches!(s.fields, Fields::Named(_)),
+                quote!(#debug #impls #object),
+            )
         }
         Item::Enum(e) => {
             for field in e.variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {

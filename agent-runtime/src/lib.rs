@@ -104,10 +104,11 @@ pub mod __private {
     pub use crate::context::{Call, FromCall};
     pub use crate::secret::REDACTED;
     pub use crate::tool::{
-        Agent, AgentIdentity, IntoSummaryOutcome, IntoToolResult, Probe, ProbeFallback,
-        RedactedField, Refusal, SensitiveFields, SensitiveValue, SummaryFuture, SummaryHandler,
-        ToolArgument, ToolDef, ToolFailure, ToolFuture, Wipe, WipeFallback, count_flagged,
-        decode_args, flagged_names, from_decoded, run_guard, schema_for,
+        Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, NamedFields,
+        Probe, ProbeFallback, RedactedField, Refusal, SensitiveFields, SensitiveValue,
+        SummaryFuture, SummaryHandler, ToolArgument, ToolDef, ToolFailure, ToolFuture, Wipe,
+        WipeFallback, count_flagged, decode_args, flagged_names, from_decoded, run_guard,
+        schema_for,
     };
     pub use actix_web;
     pub use schemars;

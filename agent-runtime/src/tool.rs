@@ -407,7 +407,8 @@ pub trait ToolArgument<Via>: Sized {
     fn from_decoded(decoded: Self::Decoded) -> Self;
 }
 
-/// The `Via` of the impl that applies (see [`ToolArgument`]).
+/// The `Via` of the impl that applies (see [`ToolArgument`] and
+/// [`ArgumentObject`]).
 #[derive(Debug)]
 pub enum Serde {}
 
@@ -435,6 +436,60 @@ impl<T: sealed::Never + DeserializeOwned + schemars::JsonSchema> ToolArgument<se
 
     fn from_decoded(decoded: T) -> T {
         decoded
+    }
+}
+
+/// A struct with named fields, whose JSON Schema is an object: what a tool
+/// can take whole as its `args` parameter (see [`ArgumentObject`]).
+/// `#[tool_args]` implements it for structs with named fields, never for
+/// enums, tuple or unit structs, or `transparent` structs. A struct that
+/// derives `Deserialize` and `JsonSchema` itself may implement it by hand
+/// (`impl NamedFields for MyArgs {}`); the schema is still checked to be an
+/// object when the agent is built.
+pub trait NamedFields: DeserializeOwned + schemars::JsonSchema {}
+
+/// A type a tool can take whole as its `args` parameter: a struct with named
+/// fields declared with `#[tool_args]` (any [`NamedFields`] type). The
+/// model's arguments are always a JSON object, so a parameter named `args`,
+/// which stands for that whole object, could never receive them as any other
+/// type. Nothing needs to implement this trait by hand.
+///
+/// Generated code names the type of a whole `args` parameter only through
+/// this trait, so a type that does not qualify (a string, a list, an enum, a
+/// tuple struct, a struct without `#[tool_args]`) gives one error, on the
+/// parameter's type, with the message below. `Via` serves that purpose as in
+/// [`ToolArgument`]: with two impls to weigh and neither applying, the
+/// compiler reports this trait rather than the missing [`NamedFields`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the whole argument object",
+    label = "a parameter named `args` must be a struct with named fields declared with `#[tool_args]`",
+    note = "the model's arguments are always a JSON object and `args` receives all of it: make its type a struct with named fields declared with `#[tool_args]`, or give the tool one parameter per field instead of `args`"
+)]
+pub trait ArgumentObject<Via>: Sized {
+    /// Decodes the whole argument object.
+    fn decode_object(value: Value) -> Result<Self, ToolFailure>;
+
+    /// The full JSON Schema of the whole argument object.
+    fn object_schema() -> schemars::Schema;
+}
+
+impl<T: NamedFields> ArgumentObject<Serde> for T {
+    fn decode_object(value: Value) -> Result<T, ToolFailure> {
+        decode_args(value)
+    }
+
+    fn object_schema() -> schemars::Schema {
+        schema_for::<T>()
+    }
+}
+
+impl<T: sealed::Never + NamedFields> ArgumentObject<sealed::Unreachable> for T {
+    fn decode_object(value: Value) -> Result<T, ToolFailure> {
+        decode_args(value)
+    }
+
+    fn object_schema() -> schemars::Schema {
+        schema_for::<T>()
     }
 }
 
