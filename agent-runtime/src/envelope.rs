@@ -187,24 +187,35 @@ pub(crate) struct SwaigEnvelope<'a> {
 }
 
 /// Implements `Deserialize` for a type read leniently in one pass: a JSON
-/// object goes to `$on_map`, every other JSON value is skipped and gives
-/// `Default::default()`.
-macro_rules! lenient_object {
-    ($ty:ty, $lt:lifetime, $expecting:literal, |$map:ident| $on_map:expr) => {
+/// object goes to the `map` body (or a JSON array to the `seq` body), every
+/// other JSON value is skipped and gives `Default::default()`.
+macro_rules! lenient {
+    ($ty:ty, $lt:lifetime, map: |$map:ident| $on_map:expr) => {
+        lenient!(@impl $ty, $lt, |$map| $on_map, |seq| {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Default::default())
+        });
+    };
+    ($ty:ty, $lt:lifetime, seq: |$seq:ident| $on_seq:expr) => {
+        lenient!(@impl $ty, $lt, |map| {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Default::default())
+        }, |$seq| $on_seq);
+    };
+    (@impl $ty:ty, $lt:lifetime, |$map:ident| $on_map:expr, |$seq:ident| $on_seq:expr) => {
         impl<'de: $lt, $lt> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V<$lt>(std::marker::PhantomData<&$lt ()>);
                 impl<'de: $lt, $lt> Visitor<'de> for V<$lt> {
                     type Value = $ty;
                     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str($expecting)
+                        f.write_str("any JSON value")
                     }
                     fn visit_map<M: MapAccess<'de>>(self, mut $map: M) -> Result<Self::Value, M::Error> {
                         $on_map
                     }
-                    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
-                        while seq.next_element::<IgnoredAny>()?.is_some() {}
-                        Ok(Default::default())
+                    fn visit_seq<S: SeqAccess<'de>>(self, mut $seq: S) -> Result<Self::Value, S::Error> {
+                        $on_seq
                     }
                     fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
                         Ok(Default::default())
@@ -238,7 +249,7 @@ macro_rules! lenient_object {
 #[derive(Debug, Default)]
 struct LenientObject(Map<String, Value>);
 
-lenient_object!(LenientObject, 'a, "any JSON value", |map| {
+lenient!(LenientObject, 'a, map: |map| {
     let mut out = Map::new();
     while let Some((k, v)) = map.next_entry::<String, Value>()? {
         out.insert(k, v);
@@ -254,7 +265,7 @@ struct Argument<'a> {
     raw: Option<Field<'a>>,
 }
 
-lenient_object!(Argument<'a>, 'a, "any JSON value", |map| {
+lenient!(Argument<'a>, 'a, map: |map| {
     let mut argument = Argument::default();
     let (mut seen_parsed, mut seen_raw) = (false, false);
     while let Some(key) = map.next_key::<Cow<'de, str>>()? {
@@ -281,48 +292,11 @@ lenient_object!(Argument<'a>, 'a, "any JSON value", |map| {
 #[derive(Debug, Default)]
 struct FirstElement(Option<Value>);
 
-impl<'de> Deserialize<'de> for FirstElement {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct FirstVisitor;
-        impl<'de> Visitor<'de> for FirstVisitor {
-            type Value = FirstElement;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
-                let first = seq.next_element::<Value>()?;
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(FirstElement(first))
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(FirstElement(None))
-            }
-            fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(FirstElement(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(FirstElement(None))
-            }
-        }
-        d.deserialize_any(FirstVisitor)
-    }
-}
+lenient!(FirstElement, 'a, seq: |seq| {
+    let first = seq.next_element::<Value>()?;
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(FirstElement(first))
+});
 
 impl SwaigEnvelope<'_> {
     /// Parses a SWAIG request body (a JSON object).
