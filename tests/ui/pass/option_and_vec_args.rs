@@ -1,4 +1,7 @@
-// `Option<T>` parameters are optional; `Vec<T>` parameters are arrays.
+// `Option<T>` parameters are optional; `Vec<T>` parameters are arrays; maps
+// are objects whose values are checked against the value type.
+use std::collections::BTreeMap;
+
 use agent_runtime::Agent;
 use agent_runtime::prelude::*;
 
@@ -10,8 +13,14 @@ struct Pizzeria;
 impl Pizzeria {
     /// Order a pizza.
     #[tool]
-    async fn order(&self, toppings: Vec<String>, note: Option<String>) -> ToolResult {
-        ToolResult::new(format!("{} toppings, note: {note:?}", toppings.len()))
+    async fn order(
+        &self,
+        toppings: Vec<String>,
+        note: Option<String>,
+        extras: Option<BTreeMap<String, u32>>,
+    ) -> ToolResult {
+        let extras = extras.map_or(0, |e| e.len());
+        ToolResult::new(format!("{} toppings, {extras} extras, note: {note:?}", toppings.len()))
     }
 }
 
@@ -21,5 +30,11 @@ fn main() {
     assert_eq!(schema["properties"]["toppings"]["type"], "array");
     assert_eq!(schema["properties"]["toppings"]["items"]["type"], "string");
     assert_eq!(schema["required"], json!(["toppings"]));
+    assert_eq!(schema["properties"]["extras"]["additionalProperties"]["type"], "integer");
+    // What SWAIG is sent: the map is an object (the dialect has no
+    // `additionalProperties`; the value rule goes into the description).
+    let params = agent_runtime::schema::to_swaig_parameters(schema).expect("expressible");
+    assert_eq!(params["properties"]["extras"]["type"], "object");
+    assert_eq!(params["required"], json!(["toppings"]));
     let _ = Pizzeria.builder();
 }
