@@ -50,7 +50,10 @@ fn request(port: u16, password: &str, body: &str) -> Option<u16> {
 
 fn stop(child: &mut Child) {
     let pid = child.id().to_string();
-    let sent = Command::new("kill").args(["-TERM", &pid]).status();
+    // The shell's built-in `kill`: no `procps` package needed.
+    let sent = Command::new("sh")
+        .args(["-c", "kill -TERM \"$1\"", "sh", &pid])
+        .status();
     assert!(sent.is_ok_and(|s| s.success()), "kill -TERM");
     let deadline = Instant::now() + Duration::from_secs(15);
     while Instant::now() < deadline {
