@@ -580,30 +580,25 @@ pub(crate) fn configure<A: Agent>(
     }
     // One resource per spelling: a single pattern is a plain string match,
     // a list of patterns makes the router fall back to regex matching.
+    // Every agent resource carries the agent's state and answers methods it
+    // has no route for with 405.
+    let resource = |path: String| {
+        web::resource(path)
+            .app_data(own.clone())
+            .default_service(web::to(method_not_allowed::<A>))
+    };
     for path in paths(&route, "") {
         cfg.service(
-            web::resource(path)
-                .app_data(own.clone())
+            resource(path)
                 .route(web::get().to(swml_get::<A>))
-                .route(web::post().to(swml_post::<A>))
-                .default_service(web::to(method_not_allowed::<A>)),
+                .route(web::post().to(swml_post::<A>)),
         );
     }
     for path in paths(&route, "/swaig") {
-        cfg.service(
-            web::resource(path)
-                .app_data(own.clone())
-                .route(web::post().to(swaig_post::<A>))
-                .default_service(web::to(method_not_allowed::<A>)),
-        );
+        cfg.service(resource(path).route(web::post().to(swaig_post::<A>)));
     }
     for path in paths(&route, "/post_prompt") {
-        cfg.service(
-            web::resource(path)
-                .app_data(own.clone())
-                .route(web::post().to(post_prompt::<A>))
-                .default_service(web::to(method_not_allowed::<A>)),
-        );
+        cfg.service(resource(path).route(web::post().to(post_prompt::<A>)));
     }
 }
 
