@@ -23,9 +23,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::rt::System;
 use actix_web::test::{self, TestRequest};
-use agent_runtime::auth::{BasicAuth, basic_header};
+use agent_runtime::__bench::ArgsValidator;
+use agent_runtime::__bench::BasicAuth;
+use agent_runtime::harness::basic_header;
 use agent_runtime::token::{DEFAULT_TOKEN_TTL, TokenError, TokenKey, TokenSigner};
-use agent_runtime::validate::ArgsValidator;
 use agent_runtime::{AgentConfig, Value, json};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
@@ -85,7 +86,8 @@ fn bench_token(c: &mut Criterion) {
 }
 
 fn bench_basic_auth(c: &mut Criterion) {
-    let auth = BasicAuth::new(&config().credentials);
+    let credentials = config().credentials;
+    let auth = BasicAuth::new(&credentials.user, &credentials.password);
     let good = basic_header(USER, PASSWORD);
     let bad = basic_header(USER, "wrong-password-of-similar-size");
     assert!(auth.check(Some(good.as_bytes())));

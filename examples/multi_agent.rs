@@ -11,9 +11,9 @@
 //! then from the shared name (`PORT`, `SWML_PROXY_URL_BASE`, ...). Unset
 //! passwords are generated per agent and printed once.
 
+use agent_runtime::AgentConfig;
 use agent_runtime::multi::{AgentServer, MultiService};
 use agent_runtime::prelude::*;
-use agent_runtime::{AgentConfig, BuildError};
 
 /// Front desk of Example Clinic: opening hours and directions.
 #[agent(name = "front-desk", route = "/desk")]
@@ -59,7 +59,9 @@ fn prefixed(
 }
 
 /// Both agents, configured through `lookup` (the environment in `main`).
-pub fn server(lookup: impl Fn(&str) -> Option<String> + Copy) -> Result<MultiService, BuildError> {
+pub fn server(
+    lookup: impl Fn(&str) -> Option<String> + Copy,
+) -> Result<MultiService, Box<dyn std::error::Error>> {
     let desk = FrontDesk
         .builder()
         .config(AgentConfig::from_lookup(prefixed("DESK", lookup))?)
@@ -74,14 +76,12 @@ pub fn server(lookup: impl Fn(&str) -> Option<String> + Copy) -> Result<MultiSer
                 .bullet("Confirm the invoice number before any refund."),
         )
         .build()?;
-    AgentServer::new()
-        .agent(desk)
-        .agent(billing)
-        .build()
-        .map_err(|e| BuildError::Route(e.to_string()))
+    Ok(AgentServer::new().agent(desk).agent(billing).build()?)
 }
 
 #[allow(dead_code)]
 fn main() -> std::io::Result<()> {
-    server(|name| std::env::var(name).ok())?.run()
+    server(|name| std::env::var(name).ok())
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .run()
 }

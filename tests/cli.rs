@@ -9,8 +9,8 @@ mod secure_bank;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use agent_runtime::audit::JsonLinesAuditSink;
 use agent_runtime::audit::{AuditEvent, AuditRecord, AuditSink};
-use agent_runtime::audit_file::JsonLinesAuditSink;
 use agent_runtime::cli::{CliOutput, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, run_with};
 use agent_runtime::harness::TestAgent;
 use agent_runtime::prelude::*;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use agent_runtime::auth::basic_header;
+use agent_runtime::harness::basic_header;
 use serde_json::Value;
 
 const PASSWORD: &str = "real-password-canary-0123456789abcdef";

@@ -29,7 +29,9 @@ struct Desk {
 fn verified_caller(_desk: &Desk, call: &Call) -> Result<(), Refusal> {
     match call.global_data().get_as::<bool>("pin_verified") {
         Some(true) => Ok(()),
-        _ => Err(Refusal::new("The caller must verify their PIN first.").reason("not_verified")),
+        _ => {
+            Err(Refusal::new("The caller must verify their PIN first.").with_reason("not_verified"))
+        }
     }
 }
 
@@ -39,7 +41,7 @@ impl Desk {
         if call.caller().number() == Some(ADMIN) {
             Ok(())
         } else {
-            Err(Refusal::new("Only an administrator can do that.").reason("not_admin"))
+            Err(Refusal::new("Only an administrator can do that.").with_reason("not_admin"))
         }
     }
 
@@ -51,7 +53,7 @@ impl Desk {
             .unwrap_or(0);
         if used >= MAX_PIN_ATTEMPTS {
             Err(Refusal::hangup("PIN attempts exhausted. Goodbye.")
-                .reason("pin_attempts_exhausted"))
+                .with_reason("pin_attempts_exhausted"))
         } else {
             Ok(())
         }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use actix_web::App;
 use actix_web::test::{self, TestRequest};
 use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
-use agent_runtime::auth::basic_header;
+use agent_runtime::harness::basic_header;
 use agent_runtime::multi::{AgentServer, MultiError, MultiService};
 use agent_runtime::{AgentConfig, Value, json};
 use common::{json, send};

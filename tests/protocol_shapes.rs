@@ -14,7 +14,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::{self, TestRequest};
 use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
-use agent_runtime::auth::basic_header;
+use agent_runtime::harness::basic_header;
 use agent_runtime::{AgentService, Map, Value, json};
 use common::*;
 

@@ -55,8 +55,8 @@ async fn every_route_requires_basic_auth() {
     let app = test::init_service(app_with(service(&sink))).await;
     let bad_auths = [
         None,
-        Some(agent_runtime::auth::basic_header(USER, "wrong-password")),
-        Some(agent_runtime::auth::basic_header("someone", PASSWORD)),
+        Some(agent_runtime::harness::basic_header(USER, "wrong-password")),
+        Some(agent_runtime::harness::basic_header("someone", PASSWORD)),
         Some("Bearer abc".to_owned()),
     ];
     for path in [

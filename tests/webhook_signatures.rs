@@ -10,9 +10,8 @@ use std::sync::Arc;
 
 use actix_web::test::{self, TestRequest};
 use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
+use agent_runtime::harness::webhook_signature;
 use agent_runtime::json;
-use agent_runtime::secret::SecretString;
-use agent_runtime::signature::SignatureVerifier;
 use common::*;
 
 const SIGNING_KEY: &str = "PSK_signing_key_for_tests_0123456789";
@@ -42,7 +41,6 @@ async fn signatures_are_required_and_bound_to_url_and_body() {
         .build()
         .unwrap();
     let app = test::init_service(app_with(svc)).await;
-    let platform = SignatureVerifier::new(&SecretString::new(SIGNING_KEY.into()));
 
     let body = swaig_body(
         "get_balance",
@@ -51,15 +49,18 @@ async fn signatures_are_required_and_bound_to_url_and_body() {
     )
     .to_string();
     let path = "/swaig?x=1";
-    let good = platform.sign(&format!("{BASE}{path}"), body.as_bytes());
+    let good = webhook_signature(SIGNING_KEY, &format!("{BASE}{path}"), body.as_bytes());
 
     let (status, _, res) = send(&app, signed(path, &body, Some(good.clone()))).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&res));
     assert!(json(&res)["response"].as_str().unwrap().contains("holds"));
 
     let tampered_body = body.replace("1000000001", "1000000002");
-    let wrong_key = SignatureVerifier::new(&SecretString::new("another-signing-key".into()))
-        .sign(&format!("{BASE}{path}"), body.as_bytes());
+    let wrong_key = webhook_signature(
+        "another-signing-key",
+        &format!("{BASE}{path}"),
+        body.as_bytes(),
+    );
     let cases = [
         ("missing", signed(path, &body, None), "missing_signature"),
         (
@@ -104,7 +105,7 @@ async fn signatures_are_required_and_bound_to_url_and_body() {
     )
     .await;
     assert_eq!(status, 403);
-    let sig = platform.sign(&format!("{BASE}/?call_id=abc"), b"");
+    let sig = webhook_signature(SIGNING_KEY, &format!("{BASE}/?call_id=abc"), b"");
     let (status, _, _) = send(
         &app,
         TestRequest::get()

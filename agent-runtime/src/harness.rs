@@ -46,8 +46,10 @@
 //! # });
 //! ```
 //!
-//! The harness is compiled into every agent (no feature needed): the built-in
-//! command line's `call` uses the same code path.
+//! The harness is behind the `harness` feature (on by default); the built-in
+//! command line's `call` (feature `cli`) uses the same code path. A
+//! production build with `default-features = false` carries neither the
+//! harness nor its fixed test credentials.
 
 use std::rc::Rc;
 
@@ -59,10 +61,10 @@ use actix_web::web::Bytes;
 use futures_util::future::LocalBoxFuture;
 use serde_json::{Map, Value, json};
 
+use crate::agent::Agent;
 use crate::audit::{AuditRecord, MemoryAuditSink};
-use crate::builder::{AgentBuilder, AgentService, BuildError};
 use crate::config::AgentConfig;
-use crate::tool::Agent;
+use crate::service::{AgentBuilder, AgentService, BuildError};
 
 /// User name of [`test_config`].
 pub const TEST_USER: &str = "harness";
@@ -72,6 +74,20 @@ pub const TEST_PASSWORD: &str = "harness-password-for-tests-only-0123456789";
 pub const TEST_SECRET: &str = "harness-swaig-secret-for-tests-only-0123456789";
 /// Caller number sent by [`ToolCall`] unless another is chosen.
 pub const TEST_CALLER: &str = "+15550100000";
+
+/// An `Authorization: Basic ...` header value for `user` and `password`.
+pub fn basic_header(user: &str, password: &str) -> String {
+    crate::security::auth::basic_header(user, password)
+}
+
+/// The `X-SignalWire-Signature` value the platform sends for `url` and
+/// `body` when its signing key is `key`.
+pub fn webhook_signature(key: &str, url: &str, body: &[u8]) -> String {
+    crate::security::signature::SignatureVerifier::new(&crate::secret::SecretString::new(
+        key.to_owned(),
+    ))
+    .sign(url, body)
+}
 
 /// A fixed development configuration: known credentials and token key, every
 /// other setting at its default. Used by [`TestAgent::start`] when the
@@ -308,7 +324,7 @@ impl<A: Agent> TestAgent<A> {
     /// The `Authorization` header value of the agent's credentials.
     pub fn auth_header(&self) -> String {
         let c = &self.service.config().credentials;
-        crate::auth::basic_header(&c.user, c.password.expose_secret())
+        basic_header(&c.user, c.password.expose_secret())
     }
 
     /// `route` + `endpoint` as a path (`/` for the root).
@@ -339,7 +355,7 @@ impl<A: Agent> TestAgent<A> {
             .uri(path_and_query)
             .insert_header(("Authorization", self.auth_header()))
             .insert_header(("Content-Type", "application/json"));
-        if let Some(verifier) = &self.service.state.signatures {
+        if let Some(verifier) = &self.service.state.guards.signatures {
             // Sign the URL the platform would call, and send the matching
             // `Host` header (the server rebuilds the URL from it).
             let base = self.service.config().public_base();
@@ -350,7 +366,7 @@ impl<A: Agent> TestAgent<A> {
             let url = format!("{base}{path_and_query}");
             req = req.insert_header(("Host", host));
             req = req.insert_header((
-                crate::signature::SIGNATURE_HEADER,
+                crate::security::signature::SIGNATURE_HEADER,
                 verifier.sign(&url, payload.as_bytes()),
             ));
         }
@@ -482,7 +498,9 @@ fn path_and_query(url: &str) -> Option<String> {
 /// The decoded `__token` of a path and query.
 fn token_of(path_and_query: &str) -> Option<String> {
     let query = path_and_query.split_once('?')?.1;
-    crate::http::query_param(query, "__token").ok().flatten()
+    crate::request::query::query_param(query, "__token")
+        .ok()
+        .flatten()
 }
 
 /// The same token with the last character of its signature changed.

@@ -37,62 +37,101 @@
 //! ```
 //!
 //! Users depend on this crate only: the macros are re-exported here and the
-//! generated code reaches serde, schemars and actix-web through
-//! [`__private`].
+//! generated code reaches serde, schemars and actix-web through a hidden
+//! module.
+//!
+//! # Features
+//!
+//! - `cli` (default): [`AgentBuilder::run_cli`], the built-in command line
+//!   (`serve`, `swml`, `tools`, `call`, `check`, `audit verify`). Needs
+//!   `harness`.
+//! - `harness` (default): [`harness`], an in-process test client that drives
+//!   an agent through its real HTTP stack, with fixed test credentials.
+//!
+//! A production binary can leave both out (`default-features = false`); it
+//! then carries no test credentials and no test client.
+//!
+//! # Layout
+//!
+//! From the lowest floor up (a module only uses modules above it in this
+//! list): [`secret`], [`redact`], [`logging`], `security` (basic auth, tokens,
+//! webhook signatures, TLS), [`ratelimit`], [`config`], [`audit`], [`action`]
+//! (what a tool returns), `agent` (the contract generated code implements),
+//! `context` (platform data a tool can borrow), `schema` (the dialect sent to
+//! the model and the validator that enforces it), `swml` (documents and their
+//! templates), `envelope` (request-body parsers), `emergency`, `state` (what
+//! every request reads), `dispatch` (the SWAIG pipeline), `http` (routes and
+//! request checks), `service` (builder, built service, server start-up),
+//! [`multi`], [`harness`], [`cli`].
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+// TEMPORARY until the action/ and schema/ branches are merged.
+#[path = "result.rs"]
+pub mod action;
+#[path = "schema.rs"]
+mod schema_normalize;
+mod validate;
+mod schema {
+    pub use crate::schema_normalize::*;
+    pub(crate) use crate::validate::*;
+}
+mod access;
+mod agent;
 pub mod audit;
-pub mod audit_file;
-pub mod auth;
-mod builder;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
-pub mod context;
+mod context;
 mod dispatch;
-mod envelope;
+mod emergency;
+#[cfg(feature = "harness")]
 pub mod harness;
 mod http;
 pub mod logging;
 pub mod multi;
-pub mod prompt;
 pub mod ratelimit;
 pub mod redact;
-pub mod result;
-pub mod schema;
+mod request;
+mod response;
 pub mod secret;
-mod server;
-pub mod signature;
+mod security;
+mod service;
+mod state;
 mod swml;
-pub mod tls;
-pub mod token;
-pub mod tool;
-pub mod validate;
 
+pub use access::{AccessHook, AccessView};
+pub use action::ToolResult;
+pub use agent::{
+    Agent, ArgumentObject, IntoToolResult, NamedFields, Refusal, SensitiveFields, SensitiveValue,
+    ToolArgument, ToolGuard,
+};
 pub use agent_macros::{agent, sensitive, tool, tool_args};
-pub use builder::{AgentBuilder, AgentExt, AgentService, BuildError, EmergencySwitch};
 pub use config::AgentConfig;
 pub use context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
-pub use prompt::{Hint, Language, Recording, RecordingFormat, Section};
-pub use result::ToolResult;
+pub use emergency::EmergencySwitch;
+pub use schema::SchemaError;
 pub use secret::{Secret, SecretString};
+pub use security::token;
 /// JSON values and the `json!` macro, re-exported so agents need no direct
 /// `serde_json` dependency.
 pub use serde_json::{Map, Value, json};
-pub use server::{AccessHook, AccessView, install_redacting_panic_hook};
-pub use tool::{Agent, IntoToolResult, Refusal, SensitiveFields, SensitiveValue};
+pub use service::{
+    AgentBuilder, AgentExt, AgentService, BuildError, ToolError, install_redacting_panic_hook,
+};
+pub use swml::{Hint, Language, Recording, RecordingFormat, Section};
 
 /// Everything an agent file usually needs: `use agent_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::builder::{AgentBuilder, AgentExt, AgentService};
+    pub use crate::action::{Pay, ToolResult};
+    pub use crate::agent::Refusal;
     pub use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
-    pub use crate::prompt::{Hint, Language, Recording, RecordingFormat, Section};
-    pub use crate::result::ToolResult;
     pub use crate::secret::{Secret, SecretString};
-    pub use crate::tool::Refusal;
+    pub use crate::service::{AgentBuilder, AgentExt, AgentService};
+    pub use crate::swml::{Hint, Language, Recording, RecordingFormat, Section};
     pub use crate::{agent, sensitive, tool, tool_args};
     pub use serde_json::{Value, json};
 }
@@ -101,15 +140,15 @@ pub mod prelude {
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::context::{Call, FromCall};
-    pub use crate::secret::REDACTED;
-    pub use crate::tool::{
+    pub use crate::agent::{
         Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, NamedFields,
-        Probe, ProbeFallback, RedactedField, Refusal, SensitiveFields, SensitiveValue,
+        Probe, ProbeFallback, RedactedField, Refusal, SensitiveFields, SensitiveValue, Serde,
         SummaryFuture, SummaryHandler, ToolArgument, ToolDef, ToolFailure, ToolFuture, Wipe,
         WipeFallback, count_flagged, decode_args, flagged_names, from_decoded, run_guard,
         schema_for,
     };
+    pub use crate::context::{Call, FromCall};
+    pub use crate::secret::REDACTED;
     pub use actix_web;
     pub use schemars;
     pub use serde;
@@ -119,4 +158,12 @@ pub mod __private {
     pub use std::option::Option;
     pub use std::result::Result;
     pub use std::vec::Vec;
+}
+
+/// Internals measured by the criterion benchmarks (`benches/hot_paths.rs`).
+/// Not part of the public API.
+#[doc(hidden)]
+pub mod __bench {
+    pub use crate::security::auth::BasicAuth;
+    pub use crate::validate::ArgsValidator;
 }

@@ -22,7 +22,7 @@
 //! Under the default subscriber, audit records (target
 //! `agent_runtime::audit`) are serialised straight into that buffer as one
 //! JSON object per line (`timestamp`, `level`, `target`, then the record's
-//! fields as [`AuditRecord::to_json`](crate::audit::AuditRecord::to_json)
+//! fields as [`AuditRecord::to_json`](crate::audit::AuditRecord::to_json) writes them; `crate::audit` formats them)
 //! writes them), or with `AGENT_LOG_FORMAT=text` as the text prefix followed
 //! by that object. They are written whatever `RUST_LOG` says: a log level set
 //! for debugging must not switch the audit trail off. When the application
@@ -40,8 +40,6 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
-
-use crate::audit::{AuditFields, AuditRecord};
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -209,61 +207,33 @@ pub fn init_default_logging() -> bool {
     result.is_ok()
 }
 
-/// Writes `record` as a line of the default subscriber's output. Returns
-/// `false` when the default subscriber is not installed (the record must then
-/// become a `tracing` event).
-pub(crate) fn write_audit_line(record: &AuditRecord) -> bool {
-    let mode = AUDIT_LINES.load(Ordering::Relaxed);
-    if mode == AUDIT_VIA_TRACING {
-        return false;
-    }
-    let mut line = Vec::with_capacity(384);
-    format_audit_line(&mut line, record, mode == AUDIT_TEXT);
-    pending().append(&line);
-    true
+/// How the default logger writes audit lines, when it is installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineFormat {
+    /// One JSON object per line.
+    Json,
+    /// A text prefix, then the JSON object.
+    Text,
 }
 
-/// One audit line, newline-terminated.
-fn format_audit_line(out: &mut Vec<u8>, record: &AuditRecord, text: bool) {
-    let timestamp = Rfc3339Millis(u64::try_from(record.time_ms).unwrap_or(u64::MAX));
-    let written = if text {
-        let _ = write!(out, "{timestamp}  INFO {AUDIT_TARGET}: ");
-        serde_json::to_writer(&mut *out, &record.fields())
-    } else {
-        serde_json::to_writer(
-            &mut *out,
-            &AuditLine {
-                timestamp,
-                level: "INFO",
-                target: AUDIT_TARGET,
-                fields: record.fields(),
-            },
-        )
-    };
-    if written.is_err() {
-        // Serialising these field types cannot fail; never emit half a line.
-        out.clear();
-        out.extend_from_slice(
-            br#"{"target":"agent_runtime::audit","error":"unserialisable audit record"}"#,
-        );
+/// The format of directly written lines, or `None` when the default logger
+/// is not installed (records must then become `tracing` events).
+pub(crate) fn direct_line_format() -> Option<LineFormat> {
+    match AUDIT_LINES.load(Ordering::Relaxed) {
+        AUDIT_JSON => Some(LineFormat::Json),
+        AUDIT_TEXT => Some(LineFormat::Text),
+        _ => None,
     }
-    out.push(b'\n');
 }
 
-const AUDIT_TARGET: &str = "agent_runtime::audit";
-
-#[derive(serde::Serialize)]
-struct AuditLine<'a> {
-    timestamp: Rfc3339Millis,
-    level: &'static str,
-    target: &'static str,
-    #[serde(flatten)]
-    fields: AuditFields<'a>,
+/// Appends one newline-terminated line to the default logger's buffer.
+pub(crate) fn append_line(line: &[u8]) {
+    pending().append(line);
 }
 
 /// Unix milliseconds shown as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC).
 #[derive(Clone, Copy)]
-struct Rfc3339Millis(u64);
+pub(crate) struct Rfc3339Millis(pub(crate) u64);
 
 impl fmt::Display for Rfc3339Millis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -379,46 +349,6 @@ mod tests {
         assert_eq!(t(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(t(4_102_444_799_999), "2099-12-31T23:59:59.999Z");
         assert_eq!(t(1_795_305_600_000), "2026-11-22T00:00:00.000Z");
-    }
-
-    #[test]
-    fn audit_lines_carry_the_record_fields_in_file_sink_order() {
-        let mut record = AuditRecord::new(crate::audit::AuditEvent::ToolCall, "ok", "");
-        record.time_ms = 1_700_000_000_123;
-        record.call_id = Some("call-1".into());
-        record.function = Some("get_balance".into());
-        record.arguments = Some(serde_json::json!({"pin": "[REDACTED]"}));
-        let mut line = Vec::new();
-        format_audit_line(&mut line, &record, false);
-        let text = String::from_utf8(line).expect("utf-8");
-        assert!(text.ends_with('\n'));
-        let value: serde_json::Value = serde_json::from_str(&text).expect("one JSON object");
-        let mut expected = serde_json::json!({
-            "timestamp": "2023-11-14T22:13:20.123Z",
-            "level": "INFO",
-            "target": "agent_runtime::audit",
-        });
-        if let (Some(e), serde_json::Value::Object(fields)) =
-            (expected.as_object_mut(), record.to_json())
-        {
-            e.extend(fields);
-        }
-        assert_eq!(value, expected);
-        let keys: Vec<_> = value.as_object().expect("object").keys().cloned().collect();
-        assert_eq!(&keys[..4], ["timestamp", "level", "target", "event"]);
-
-        let mut line = Vec::new();
-        format_audit_line(&mut line, &record, true);
-        let text = String::from_utf8(line).expect("utf-8");
-        let (prefix, json) = text.split_once(": ").expect("text prefix");
-        assert_eq!(
-            prefix,
-            "2023-11-14T22:13:20.123Z  INFO agent_runtime::audit"
-        );
-        assert_eq!(
-            serde_json::from_str::<serde_json::Value>(json).expect("json"),
-            record.to_json()
-        );
     }
 
     #[test]

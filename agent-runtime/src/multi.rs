@@ -47,10 +47,13 @@ use std::sync::Arc;
 use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::audit::{AuditEvent, AuditRecord, AuditSink};
-use crate::builder::AgentService;
-use crate::http::HttpError;
-use crate::tool::Agent;
+use crate::agent::Agent;
+use crate::audit::{AuditEvent, AuditRecord, AuditTrail, emit_to_log};
+use crate::http::routes::{ENDPOINTS, configure, configure_probes, paths};
+use crate::response::HttpError;
+use crate::service::{
+    AgentService, ServeSettings, install_redacting_panic_hook, print_banner, serve_app,
+};
 
 /// One mounted agent, type-erased.
 trait Mounted: Send + Sync {
@@ -58,7 +61,7 @@ trait Mounted: Send + Sync {
     fn route(&self) -> &str;
     fn configure(&self, cfg: &mut web::ServiceConfig);
     fn authorizes(&self, header: Option<&[u8]>) -> bool;
-    fn sinks(&self) -> &[Arc<dyn AuditSink>];
+    fn audit(&self) -> &AuditTrail;
     fn banner(&self);
     fn config(&self) -> &crate::config::AgentConfig;
     fn tls(&self) -> Option<Arc<rustls::ServerConfig>>;
@@ -72,16 +75,16 @@ impl<A: Agent + Send + Sync> Mounted for AgentService<A> {
         &self.state.route
     }
     fn configure(&self, cfg: &mut web::ServiceConfig) {
-        crate::server::configure(self.state.clone(), cfg, false);
+        configure(self.state.clone(), cfg, false);
     }
     fn authorizes(&self, header: Option<&[u8]>) -> bool {
-        self.state.auth.check(header)
+        self.state.guards.auth.check(header)
     }
-    fn sinks(&self) -> &[Arc<dyn AuditSink>] {
-        &self.state.sinks
+    fn audit(&self) -> &AuditTrail {
+        &self.state.audit
     }
     fn banner(&self) {
-        crate::server::print_banner(&self.state);
+        print_banner(&self.state);
     }
     fn config(&self) -> &crate::config::AgentConfig {
         &self.state.config
@@ -156,17 +159,10 @@ impl std::fmt::Debug for AgentServer {
 
 /// The paths one agent answers.
 fn agent_paths(route: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for endpoint in ["", "/swaig", "/post_prompt"] {
-        let base = format!("{route}{endpoint}");
-        if base.is_empty() {
-            out.push("/".to_owned());
-        } else {
-            out.push(base.clone());
-            out.push(format!("{base}/"));
-        }
-    }
-    out
+    ENDPOINTS
+        .iter()
+        .flat_map(|endpoint| paths(route, endpoint))
+        .collect()
 }
 
 impl AgentServer {
@@ -255,7 +251,7 @@ impl MultiService {
     /// authenticates for one of the agents):
     /// `App::new().configure(|c| multi.configure(c))`.
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
-        crate::server::configure_probes(cfg);
+        configure_probes(cfg);
         for agent in &self.agents.0 {
             agent.configure(cfg);
         }
@@ -279,7 +275,7 @@ impl MultiService {
     }
 
     async fn serve_inner(self, listener: Option<std::net::TcpListener>) -> std::io::Result<()> {
-        crate::server::install_redacting_panic_hook();
+        install_redacting_panic_hook();
         crate::logging::init_default_logging();
         let first = &self.agents.0[0];
         let (host, port) = self
@@ -293,13 +289,13 @@ impl MultiService {
             agent.banner();
         }
         let me = self.clone();
-        let settings = crate::server::ServeSettings {
+        let settings = ServeSettings {
             bind: (host, port),
             workers,
             tls,
             listener,
         };
-        crate::server::serve_app(settings, move |cfg| me.configure(cfg)).await
+        serve_app(settings, move |cfg| me.configure(cfg)).await
     }
 }
 
@@ -324,11 +320,10 @@ async fn unknown_path(req: HttpRequest, agents: web::Data<Agents>) -> HttpRespon
     };
     let mut record = AuditRecord::new(AuditEvent::AuthFailure, "refused", reason);
     record.client = crate::dispatch::client_addr(&req);
-    crate::audit::emit(&[], &record);
+    // One log line, and the record in every agent's own sinks.
+    emit_to_log(&record);
     for agent in &agents.0 {
-        for sink in agent.sinks() {
-            sink.record(&record);
-        }
+        agent.audit().to_sinks(&record);
     }
     HttpError::Unauthorized.response()
 }

@@ -19,29 +19,21 @@ pub struct Rate {
     pub per: Duration,
 }
 
-impl std::str::FromStr for Rate {
-    type Err = String;
+/// Why a rate could not be parsed (`5/min` is the form).
+pub use agent_rules::rate::RateError;
 
-    /// Parses `N/sec`, `N/s`, `N/min`, `N/m`, `N/hour`, `N/h`.
+impl std::str::FromStr for Rate {
+    type Err = RateError;
+
+    /// Parses `N/sec`, `N/s`, `N/second`, `N/min`, `N/m`, `N/minute`,
+    /// `N/hour`, `N/h`, with N at least 1 (the grammar `#[tool(rate_limit)]`
+    /// is checked against at compile time).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let msg = || {
-            "a rate is written `N/sec`, `N/min` or `N/hour` with N at least 1, e.g. `5/min`"
-                .to_owned()
-        };
-        let (n, unit) = s.trim().split_once('/').ok_or_else(msg)?;
-        let count = n
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .and_then(NonZeroU32::new)
-            .ok_or_else(msg)?;
-        let per = match unit.trim() {
-            "s" | "sec" | "second" => Duration::from_secs(1),
-            "m" | "min" | "minute" => Duration::from_secs(60),
-            "h" | "hour" => Duration::from_secs(3600),
-            _ => return Err(msg()),
-        };
-        Ok(Rate { count, per })
+        let spec = agent_rules::rate::parse(s)?;
+        Ok(Rate {
+            count: spec.count,
+            per: spec.per,
+        })
     }
 }
 

@@ -9,7 +9,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::{self, TestRequest};
 use actix_web::{App, Error};
-use agent_runtime::auth::basic_header;
+use agent_runtime::harness::basic_header;
 use agent_runtime::{AgentConfig, Value};
 
 pub const USER: &str = "specuser";

@@ -4,8 +4,13 @@
 
 use std::time::Duration;
 
+mod tls;
+
+pub use tls::TlsSettings;
+
+use crate::ratelimit::{Rate, RateError};
 use crate::secret::SecretString;
-use crate::token::{DEFAULT_TOKEN_TTL, TokenKey, TokenSigner};
+use crate::security::token::{DEFAULT_TOKEN_TTL, TokenKey, TokenSigner};
 
 /// Default maximum request body: 1 MiB.
 pub const DEFAULT_MAX_REQUEST_SIZE: usize = 1024 * 1024;
@@ -111,12 +116,12 @@ pub struct AgentConfig {
     pub signing_key: Option<SecretString>,
     /// Default per-caller, per-tool limit (`SWML_RATE_LIMIT`, default
     /// `60/min`; `off` disables). A tool may declare its own.
-    pub rate_limit: Option<crate::ratelimit::Rate>,
+    pub rate_limit: Option<Rate>,
     /// Per-client-address HTTP limit (`SWML_HTTP_RATE_LIMIT`, off by default
     /// because the platform calls from a few shared addresses).
-    pub http_rate_limit: Option<crate::ratelimit::Rate>,
+    pub http_rate_limit: Option<Rate>,
     /// TLS (`SWML_SSL_ENABLED` with `SWML_SSL_CERT_PATH`, `SWML_SSL_KEY_PATH`).
-    pub tls: Option<crate::tls::TlsSettings>,
+    pub tls: Option<TlsSettings>,
     /// Public host name used in URLs when TLS is on (`SWML_DOMAIN`).
     pub domain: Option<String>,
     /// Host names accepted in the `Host` header (`SWML_ALLOWED_HOSTS`,
@@ -196,7 +201,7 @@ impl AgentConfig {
             .map(|v| parse_bool(&v, "SWML_SSL_ENABLED"))
             .transpose()?
         {
-            Some(true) => Some(crate::tls::TlsSettings {
+            Some(true) => Some(TlsSettings {
                 cert_path: get("SWML_SSL_CERT_PATH")
                     .ok_or_else(|| {
                         config_err(
@@ -321,7 +326,7 @@ fn parse_rate(
     value: Option<String>,
     setting: &'static str,
     default: Option<&str>,
-) -> Result<Option<crate::ratelimit::Rate>, ConfigError> {
+) -> Result<Option<Rate>, ConfigError> {
     let text = match value {
         Some(v) if v.trim().eq_ignore_ascii_case("off") => return Ok(None),
         Some(v) => v,
@@ -332,7 +337,7 @@ fn parse_rate(
     };
     text.parse()
         .map(Some)
-        .map_err(|e: String| config_err(setting, e))
+        .map_err(|e: RateError| config_err(setting, e.to_string()))
 }
 
 fn parse_bool(value: &str, setting: &'static str) -> Result<bool, ConfigError> {

@@ -1,5 +1,14 @@
 //! Audit records for every security-relevant event. Records carry ids and
 //! reasons, never a secret: no token, no password, no argument value.
+//!
+//! A record goes to the log (as one JSON line under the default logger, see
+//! [`crate::logging`], else as a `tracing` event) and to every
+//! [`AuditSink`] of the agent, such as the tamper-evident [`chain`] file.
+
+pub mod chain;
+mod line;
+
+pub use chain::JsonLinesAuditSink;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -161,17 +170,48 @@ impl AuditSink for MemoryAuditSink {
     }
 }
 
-/// Emits a record as a log line and to every sink.
-///
-/// Under the runtime's default logger the line is written directly (see
-/// [`crate::logging`]); otherwise it is a `tracing` event with target
-/// `agent_runtime::audit` at level `INFO`, for the application's subscriber.
-pub(crate) fn emit(sinks: &[Arc<dyn AuditSink>], record: &AuditRecord) {
-    if !crate::logging::write_audit_line(record) {
-        emit_event(record);
+/// Where an agent's audit records go: the log, and its sinks.
+#[derive(Clone, Default)]
+pub(crate) struct AuditTrail {
+    sinks: Vec<Arc<dyn AuditSink>>,
+}
+
+impl AuditTrail {
+    /// A trail writing to the log and to `sinks`.
+    pub(crate) fn new(sinks: Vec<Arc<dyn AuditSink>>) -> Self {
+        AuditTrail { sinks }
     }
-    for sink in sinks {
-        sink.record(record);
+
+    /// Emits a record as a log line and to every sink.
+    ///
+    /// Under the runtime's default logger the line is written directly (see
+    /// [`crate::logging`]); otherwise it is a `tracing` event with target
+    /// `agent_runtime::audit` at level `INFO`, for the application's
+    /// subscriber.
+    pub(crate) fn emit(&self, record: &AuditRecord) {
+        emit_to_log(record);
+        for sink in &self.sinks {
+            sink.record(record);
+        }
+    }
+
+    /// Sends a record to the sinks only (the caller logged it already).
+    pub(crate) fn to_sinks(&self, record: &AuditRecord) {
+        for sink in &self.sinks {
+            sink.record(record);
+        }
+    }
+}
+
+/// Writes a record to the log: a line of the default logger when it is
+/// installed, else a `tracing` event.
+pub(crate) fn emit_to_log(record: &AuditRecord) {
+    if let Some(format) = crate::logging::direct_line_format() {
+        let mut out = Vec::with_capacity(384);
+        line::format_line(&mut out, record, format);
+        crate::logging::append_line(&out);
+    } else {
+        emit_event(record);
     }
 }
 

@@ -4,7 +4,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::config::Credentials;
+use crate::secret::SecretString;
 
 /// Checks `Authorization: Basic ...` headers against the configured
 /// credentials.
@@ -35,13 +35,9 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
 }
 
 impl BasicAuth {
-    /// Prepares a checker for these credentials.
-    pub fn new(credentials: &Credentials) -> Self {
-        let pair = zeroize::Zeroizing::new(format!(
-            "{}:{}",
-            credentials.user,
-            credentials.password.expose_secret()
-        ));
+    /// Prepares a checker for this user and password.
+    pub fn new(user: &str, password: &SecretString) -> Self {
+        let pair = zeroize::Zeroizing::new(format!("{user}:{}", password.expose_secret()));
         let encoded = zeroize::Zeroizing::new(
             base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()),
         );
@@ -64,9 +60,10 @@ impl BasicAuth {
     }
 }
 
-/// Builds an `Authorization` header value (used by the test harness and the
-/// examples' own checks).
-pub fn basic_header(user: &str, password: &str) -> String {
+/// Builds an `Authorization` header value (the test harness sends it; the
+/// unit tests here check against it).
+#[cfg(any(test, feature = "harness"))]
+pub(crate) fn basic_header(user: &str, password: &str) -> String {
     let raw = zeroize::Zeroizing::new(format!("{user}:{password}"));
     format!(
         "Basic {}",
@@ -77,15 +74,9 @@ pub fn basic_header(user: &str, password: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CredentialSource;
-    use crate::secret::SecretString;
 
     fn auth() -> BasicAuth {
-        BasicAuth::new(&Credentials {
-            user: "agent".into(),
-            password: SecretString::new("p@ss:w/rd#1".into()),
-            source: CredentialSource::Builder,
-        })
+        BasicAuth::new("agent", &SecretString::new("p@ss:w/rd#1".into()))
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
-use crate::token::TokenSigner;
+use crate::security::token::TokenSigner;
 
 /// Characters escaped in the user-info part of a URL: everything but RFC 3986
 /// "unreserved".

@@ -20,7 +20,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::http::{HttpError, bad_request};
+use crate::response::{HttpError, bad_request};
 
 /// A field read leniently: a string, `null`, or any other JSON value (which
 /// is skipped, not kept).

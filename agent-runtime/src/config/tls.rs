@@ -8,10 +8,7 @@ use std::sync::Arc;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::config::ConfigError;
-
-/// The HSTS header value sent on every response when TLS is on.
-pub const HSTS_VALUE: &str = "max-age=31536000; includeSubDomains";
+use super::ConfigError;
 
 /// TLS settings from `SWML_SSL_CERT_PATH` / `SWML_SSL_KEY_PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]

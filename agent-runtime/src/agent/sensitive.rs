@@ -1,0 +1,123 @@
+//! How `#[sensitive]` and `#[tool_args]` tell the runtime which values are
+//! secret: marker traits, the compile-time [`Probe`] that asks a concrete
+//! type about them, and the helpers generated `Debug` and `Drop` impls use.
+
+use std::fmt;
+
+/// The `#[sensitive]` fields of an argument struct, implemented by
+/// `#[tool_args]`. Their values are redacted by name in audit records when
+/// the struct is a tool's whole `args`.
+pub trait SensitiveFields {
+    /// Field names as they appear in the JSON arguments.
+    const SENSITIVE: &'static [&'static str];
+}
+
+/// A type whose every value is secret: `#[sensitive]` types and
+/// [`Secret<T>`](crate::Secret). A tool parameter of such a type is redacted
+/// by name in audit records even without `#[sensitive]` on the parameter.
+pub trait SensitiveValue {}
+
+impl<T: zeroize::Zeroize> SensitiveValue for crate::secret::Secret<T> {}
+
+/// Compile-time questions about a concrete type, answered by inherent
+/// associated items (chosen when the bound holds) with trait fallbacks.
+#[doc(hidden)]
+pub struct Probe<T: ?Sized>(std::marker::PhantomData<T>);
+
+impl<T: ?Sized> fmt::Debug for Probe<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Probe")
+    }
+}
+
+impl<T: ?Sized + SensitiveValue> Probe<T> {
+    /// The type is secret as a whole.
+    pub const IS_SENSITIVE: bool = true;
+}
+
+impl<T: ?Sized + SensitiveFields> Probe<T> {
+    /// The secret fields of the type.
+    pub const SENSITIVE_FIELDS: &'static [&'static str] = T::SENSITIVE;
+}
+
+/// Fallbacks for [`Probe`] (in scope in generated code).
+#[doc(hidden)]
+pub trait ProbeFallback {
+    /// Not secret as a whole.
+    const IS_SENSITIVE: bool = false;
+    /// No secret fields.
+    const SENSITIVE_FIELDS: &'static [&'static str] = &[];
+}
+
+impl<T: ?Sized> ProbeFallback for Probe<T> {}
+
+/// How many of `names` are flagged (for [`flagged_names`]).
+#[doc(hidden)]
+pub const fn count_flagged(names: &[(&'static str, bool)]) -> usize {
+    let mut i = 0;
+    let mut n = 0;
+    while i < names.len() {
+        if names[i].1 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The flagged names, in order, as an array of length `N`
+/// (= [`count_flagged`]).
+#[doc(hidden)]
+pub const fn flagged_names<const N: usize>(names: &[(&'static str, bool)]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    let mut n = 0;
+    while i < names.len() {
+        if names[i].1 {
+            out[n] = names[i].0;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// What a `#[sensitive]` field prints as in a generated `Debug`.
+#[doc(hidden)]
+pub struct RedactedField;
+
+impl fmt::Debug for RedactedField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(crate::secret::REDACTED)
+    }
+}
+
+/// Wipes a field on drop when its type allows it (`Zeroize`); generated
+/// `Drop` impls of `#[sensitive]` types call `Wipe(&mut field).wipe()`.
+#[doc(hidden)]
+pub struct Wipe<'a, T: ?Sized>(pub &'a mut T);
+
+impl<T: ?Sized> fmt::Debug for Wipe<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Wipe")
+    }
+}
+
+impl<T: ?Sized + zeroize::Zeroize> Wipe<'_, T> {
+    /// Overwrites the value.
+    pub fn wipe(self) {
+        self.0.zeroize();
+    }
+}
+
+/// Fallback for [`Wipe`]: types that cannot be wiped are left alone (a
+/// [`Secret<T>`](crate::Secret) field wipes itself when dropped).
+#[doc(hidden)]
+pub trait WipeFallback {
+    /// Does nothing.
+    fn wipe(self);
+}
+
+impl<T: ?Sized> WipeFallback for Wipe<'_, T> {
+    fn wipe(self) {}
+}

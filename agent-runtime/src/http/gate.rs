@@ -1,0 +1,248 @@
+//! The request checks every agent route applies before a handler sees the
+//! request, as two actix extractors:
+//!
+//! - [`Authorized`]: the `Host` allow-list, the per-address HTTP rate limit
+//!   and basic auth, in that order;
+//! - [`Admitted`]: those, then the content type, the body within its size
+//!   limit, and (with a signing key) the platform's webhook signature over
+//!   the URL and the body.
+//!
+//! A handler that takes one of them runs only for a request that passed; a
+//! refused request gets the fixed response of its [`HttpError`]. Every
+//! security refusal here is audited through [`refuse`].
+
+use std::marker::PhantomData;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::{Bytes, Data};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::{LocalBoxFuture, Ready, ready};
+
+use super::body::{check_content_type, read_body};
+use crate::agent::Agent;
+use crate::audit::{AuditEvent, AuditRecord};
+use crate::dispatch::client_addr;
+use crate::response::{HttpError, bad_request};
+use crate::state::{AgentState, HTTP_SCOPE};
+
+/// The largest body read (and dropped) before a 401, to keep the connection.
+const DRAIN_BEFORE_REFUSAL: usize = 16 * 1024;
+
+/// A request that passed the host, rate and basic-auth checks.
+pub(crate) struct Authorized<A>(PhantomData<fn() -> A>);
+
+/// A request that passed every check, with the agent state of its route and
+/// the body (empty for `GET`).
+pub(crate) struct Admitted<A> {
+    pub state: Data<AgentState<A>>,
+    pub body: Bytes,
+}
+
+/// The agent state registered on the route.
+pub(crate) fn state_of<A: Agent>(req: &HttpRequest) -> Result<Data<AgentState<A>>, HttpError> {
+    // Every agent route carries its state; a route without one cannot be
+    // served, and says nothing more than "not found".
+    req.app_data::<Data<AgentState<A>>>()
+        .cloned()
+        .ok_or(HttpError::NotFound)
+}
+
+impl<A: Agent> FromRequest for Authorized<A> {
+    type Error = HttpError;
+    type Future = Ready<Result<Self, HttpError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(state_of::<A>(req).and_then(|state| {
+            authorize(&state, req)?;
+            Ok(Authorized(PhantomData))
+        }))
+    }
+}
+
+impl<A: Agent> FromRequest for Admitted<A> {
+    type Error = HttpError;
+    type Future = LocalBoxFuture<'static, Result<Self, HttpError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let state = state_of::<A>(&req)?;
+            let body = admit(&state, &req, payload).await?;
+            Ok(Admitted { state, body })
+        })
+    }
+}
+
+/// Host, per-address rate limit and basic auth.
+pub(crate) fn authorize<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpError> {
+    check_host(state, req)?;
+    check_http_rate(state, req)?;
+    let credentials = req.headers().get(header::AUTHORIZATION);
+    if state.guards.auth.check(credentials.map(|h| h.as_bytes())) {
+        return Ok(());
+    }
+    let reason = if credentials.is_some() {
+        "bad_credentials"
+    } else {
+        "missing_credentials"
+    };
+    refuse(state, req, AuditEvent::AuthFailure, reason);
+    Err(HttpError::Unauthorized)
+}
+
+/// [`authorize`], then the content type, the body and the signature.
+async fn admit<A>(
+    state: &AgentState<A>,
+    req: &HttpRequest,
+    payload: Payload,
+) -> Result<Bytes, HttpError> {
+    if let Err(refused) = authorize(state, req) {
+        // A small unread body would make actix close the connection after
+        // the refusal; reading it keeps the connection for the next request.
+        // Larger bodies are not read (the connection is closed instead).
+        if refused == HttpError::Unauthorized {
+            let _ = read_body(req, payload, DRAIN_BEFORE_REFUSAL).await;
+        }
+        return Err(refused);
+    }
+    let body = if req.method() == actix_web::http::Method::GET {
+        Bytes::new()
+    } else {
+        check_content_type(req)?;
+        read_body(req, payload, state.config.max_request_size).await?
+    };
+    check_signature(state, req, &body)?;
+    Ok(body)
+}
+
+/// `SWML_ALLOWED_HOSTS`: the `Host` header (without port) must be listed.
+fn check_host<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpError> {
+    let Some(allowed) = &state.config.allowed_hosts else {
+        return Ok(());
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().host())
+        .unwrap_or("");
+    let name = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.parse::<u16>().is_ok())
+        .map_or(host, |(n, _)| n);
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+        Ok(())
+    } else {
+        Err(HttpError::BadRequest(bad_request::HOST_NOT_ALLOWED))
+    }
+}
+
+/// The per-client-address HTTP limit (429 with `Retry-After`).
+fn check_http_rate<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpError> {
+    if !state.guards.http_limited {
+        return Ok(());
+    }
+    let client = client_ip(state, req);
+    state
+        .guards
+        .limits
+        .check(HTTP_SCOPE, &client)
+        .map_err(|wait| {
+            let mut record =
+                AuditRecord::new(AuditEvent::RateLimited, "refused", "http_rate_limit");
+            record.client = Some(client);
+            state.audit.emit(&record);
+            HttpError::TooManyRequests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+        })
+}
+
+/// The client address: the peer, or with trusted proxy headers the first
+/// address of `X-Forwarded-For`.
+fn client_ip<A>(state: &AgentState<A>, req: &HttpRequest) -> String {
+    if state.config.trust_proxy_headers
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+    {
+        return first.to_string();
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// With a signing key: the signature over the URL the platform called
+/// (public base + path + query) and the raw body must be valid.
+fn check_signature<A>(
+    state: &AgentState<A>,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<(), HttpError> {
+    let Some(verifier) = &state.guards.signatures else {
+        return Ok(());
+    };
+    let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let url = format!("{}{target}", request_base(state, req));
+    let signature = req
+        .headers()
+        .get(crate::security::signature::SIGNATURE_HEADER);
+    if verifier.verify(&url, body, signature.map(|h| h.as_bytes())) {
+        return Ok(());
+    }
+    let reason = if signature.is_some() {
+        "bad_signature"
+    } else {
+        "missing_signature"
+    };
+    refuse(state, req, AuditEvent::SignatureFailure, reason);
+    Err(HttpError::Forbidden)
+}
+
+/// The URL base the platform called: `SWML_PROXY_URL_BASE`, else the scheme
+/// and the `Host` header (or, when trusted, `X-Forwarded-Proto` and
+/// `X-Forwarded-Host`). Using the request's own host is safe here: the
+/// signature covers it.
+fn request_base<A>(state: &AgentState<A>, req: &HttpRequest) -> String {
+    if let Some(base) = &state.config.proxy_url_base {
+        return base.clone();
+    }
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let mut scheme = if state.tls.is_some() { "https" } else { "http" };
+    let mut host = header("host").unwrap_or("localhost");
+    if state.config.trust_proxy_headers {
+        if let Some(p @ ("http" | "https")) = header("x-forwarded-proto") {
+            scheme = p;
+        }
+        if let Some(h) = header("x-forwarded-host").filter(|h| is_host_port(h)) {
+            host = h;
+        }
+    }
+    format!("{scheme}://{host}")
+}
+
+/// `host` or `host:port` with a conservative character set.
+fn is_host_port(value: &str) -> bool {
+    let (host, port) = value.rsplit_once(':').unwrap_or((value, "0"));
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && port.parse::<u16>().is_ok()
+}
+
+/// Audits a request refused before it reached any tool.
+fn refuse<A>(state: &AgentState<A>, req: &HttpRequest, event: AuditEvent, reason: &'static str) {
+    let mut record = AuditRecord::new(event, "refused", reason);
+    record.client = client_addr(req);
+    state.audit.emit(&record);
+}

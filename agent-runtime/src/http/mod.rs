@@ -1,0 +1,10 @@
+//! The HTTP face of an agent: its routes ([`routes`]), the checks every
+//! request passes first ([`gate`]), the optional access layer (hooks and
+//! CORS headers, [`access_log`]), body reading ([`body`]) and the
+//! post-prompt endpoint ([`summary`]).
+
+pub(crate) mod access_log;
+pub(crate) mod body;
+pub(crate) mod gate;
+pub(crate) mod routes;
+mod summary;

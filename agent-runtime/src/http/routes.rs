@@ -1,0 +1,207 @@
+//! The agent's routes and their handlers. Every handler takes one of the
+//! request checks of [`super::gate`], so it runs only for a request that
+//! passed them.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{Condition, from_fn};
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::access_log::{access_log, cors_origin, keep_notes};
+use super::gate::{Admitted, Authorized, authorize, state_of};
+use super::summary::handle_summary;
+use crate::access::Notes;
+use crate::agent::Agent;
+use crate::request::check_call_id;
+use crate::request::envelope::SwmlRequest;
+use crate::request::query::query_param;
+use crate::response::{HttpError, json_response};
+use crate::state::AgentState;
+use crate::swml::template::POST_PROMPT_FUNCTION;
+
+fn respond(result: Result<Vec<u8>, HttpError>) -> HttpResponse {
+    match result {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => e.response(),
+    }
+}
+
+/// `GET` or `POST` of the route itself: the SWML document for the call.
+async fn swml<A: Agent>(req: HttpRequest, admitted: Admitted<A>) -> HttpResponse {
+    let Admitted { state, body } = admitted;
+    let mut notes = Notes::default();
+    let res = respond(render_swml(&req, &state, &body, &mut notes));
+    keep_notes(&state, &req, notes);
+    res
+}
+
+/// The call id comes from the body (`call_id`, else `call.call_id`), else
+/// from the query string; without one the document has no secure tools.
+fn render_swml<A>(
+    req: &HttpRequest,
+    state: &AgentState<A>,
+    body: &Bytes,
+    notes: &mut Notes,
+) -> Result<Vec<u8>, HttpError> {
+    let mut call_id = None;
+    if !body.trim_ascii().is_empty() {
+        call_id = SwmlRequest::parse(body)?.call_id()?;
+    }
+    if call_id.is_none() {
+        call_id = query_param(req.query_string(), "call_id")?;
+    }
+    notes.call_id = check_call_id(call_id)?;
+    let signer = &state.guards.signer;
+    Ok(match &notes.call_id {
+        Some(id) if state.emergency.is_on() => state.swml.emergency.render(signer, id),
+        Some(id) => state.swml.with_call.render(signer, id),
+        None => state.swml.without_call.render(signer, ""),
+    })
+}
+
+/// `POST /swaig`: one tool call.
+async fn swaig<A: Agent>(req: HttpRequest, admitted: Admitted<A>) -> HttpResponse {
+    let Admitted { state, body } = admitted;
+    let mut notes = Notes::default();
+    let res = respond(crate::dispatch::run(&state, &req, body, &mut notes).await);
+    keep_notes(&state, &req, notes);
+    res
+}
+
+/// `POST /post_prompt`: the end-of-call summary.
+async fn post_prompt<A: Agent>(req: HttpRequest, admitted: Admitted<A>) -> HttpResponse {
+    let Admitted { state, body } = admitted;
+    let mut notes = Notes {
+        call_id: None,
+        function: Some(POST_PROMPT_FUNCTION),
+    };
+    let res = respond(handle_summary(&req, &state, body, &mut notes).await);
+    keep_notes(&state, &req, notes);
+    res
+}
+
+/// Any other method on an agent path: a CORS preflight from an allowed
+/// origin (only when `SWML_CORS_ORIGINS` is set) is answered without
+/// credentials, as browsers send none; everything else is an authenticated
+/// 405.
+async fn method_not_allowed<A: Agent>(req: HttpRequest) -> HttpResponse {
+    let state = match state_of::<A>(&req) {
+        Ok(s) => s,
+        Err(e) => return e.response(),
+    };
+    if req.method() == actix_web::http::Method::OPTIONS && cors_origin(&state, &req).is_some() {
+        let mut res = HttpResponse::NoContent().finish();
+        let h = res.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        return res;
+    }
+    match authorize(&state, &req) {
+        Ok(()) => HttpError::MethodNotAllowed.response(),
+        Err(e) => e.response(),
+    }
+}
+
+/// Any path no route answers: an authenticated 404.
+async fn not_found<A: Agent>(_: Authorized<A>) -> HttpResponse {
+    HttpError::NotFound.response()
+}
+
+async fn health() -> HttpResponse {
+    json_response(
+        StatusCode::OK,
+        Bytes::from_static(br#"{"status":"healthy"}"#),
+    )
+}
+
+async fn ready() -> HttpResponse {
+    json_response(StatusCode::OK, Bytes::from_static(br#"{"status":"ready"}"#))
+}
+
+/// Both spellings of a path: with and without the trailing slash.
+pub(crate) fn paths(route: &str, endpoint: &str) -> Vec<String> {
+    let base = format!("{route}{endpoint}");
+    if base.is_empty() || base == "/" {
+        return vec!["/".to_owned()];
+    }
+    vec![base.clone(), format!("{base}/")]
+}
+
+/// The endpoints under an agent's route.
+pub(crate) const ENDPOINTS: [&str; 3] = ["", "/swaig", "/post_prompt"];
+
+/// Registers the agent's routes (plus `/health` and `/ready` when `probes`)
+/// on an actix-web service configuration.
+pub(crate) fn configure<A: Agent>(
+    state: web::Data<AgentState<A>>,
+    cfg: &mut web::ServiceConfig,
+    probes: bool,
+) {
+    let route = state.route.clone();
+    // The access layer (hooks, CORS headers) is mounted only when the agent
+    // has hooks or CORS origins; otherwise requests skip it entirely.
+    let layered = state.hooks.any() || !state.config.cors_origins.is_empty();
+    // Each resource carries its own state as well, so several agents of the
+    // same type can share one app (multi-agent server).
+    let own = state.clone();
+    cfg.app_data(state);
+    if probes {
+        configure_probes(cfg);
+    }
+    // One resource per spelling: a single pattern is a plain string match,
+    // a list of patterns makes the router fall back to regex matching.
+    // Every agent resource answers methods it has no route for with 405.
+    let resource = |path: String| {
+        web::resource(path)
+            .app_data(own.clone())
+            .default_service(web::to(method_not_allowed::<A>))
+            .wrap(Condition::new(layered, from_fn(access_log::<A>)))
+    };
+    for path in paths(&route, ENDPOINTS[0]) {
+        cfg.service(
+            resource(path)
+                .route(web::get().to(swml::<A>))
+                .route(web::post().to(swml::<A>)),
+        );
+    }
+    for path in paths(&route, ENDPOINTS[1]) {
+        cfg.service(resource(path).route(web::post().to(swaig::<A>)));
+    }
+    for path in paths(&route, ENDPOINTS[2]) {
+        cfg.service(resource(path).route(web::post().to(post_prompt::<A>)));
+    }
+}
+
+/// `/health` and `/ready`: unauthenticated, reveal only a status.
+pub(crate) fn configure_probes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/health")
+            .route(web::get().to(health))
+            .route(web::post().to(health)),
+    )
+    .service(
+        web::resource("/ready")
+            .route(web::get().to(ready))
+            .route(web::post().to(ready)),
+    );
+}
+
+/// The default service of a single-agent app: authenticated 404 (through
+/// the access layer when the agent has one).
+pub(crate) fn default_service<A: Agent>(state: &AgentState<A>, cfg: &mut web::ServiceConfig) {
+    let layered = state.hooks.any() || !state.config.cors_origins.is_empty();
+    cfg.default_service(
+        web::to(not_found::<A>).wrap(Condition::new(layered, from_fn(access_log::<A>))),
+    );
+}

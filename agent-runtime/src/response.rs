@@ -1,0 +1,123 @@
+//! The responses the runtime writes itself: every refusal with its fixed
+//! body (nothing from the request is ever echoed) and the JSON response with
+//! the security headers that every answer carries.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpResponse, ResponseError};
+
+/// Every way a request can be refused before (or instead of) reaching a
+/// handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HttpError {
+    BadRequest(&'static str),
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    /// 429, with the seconds to wait.
+    TooManyRequests(u64),
+}
+
+impl HttpError {
+    /// The status and the fixed body.
+    fn parts(self) -> (StatusCode, &'static str) {
+        match self {
+            HttpError::BadRequest(reason) => (StatusCode::BAD_REQUEST, reason),
+            HttpError::Unauthorized => (StatusCode::UNAUTHORIZED, r#"{"error":"unauthorized"}"#),
+            HttpError::Forbidden => (StatusCode::FORBIDDEN, r#"{"error":"forbidden"}"#),
+            HttpError::NotFound => (StatusCode::NOT_FOUND, r#"{"error":"not found"}"#),
+            HttpError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                r#"{"error":"method not allowed"}"#,
+            ),
+            HttpError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                r#"{"error":"request body too large"}"#,
+            ),
+            HttpError::TooManyRequests(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                r#"{"error":"too many requests"}"#,
+            ),
+            HttpError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                r#"{"error":"content type must be application/json"}"#,
+            ),
+        }
+    }
+
+    /// The HTTP status.
+    pub(crate) fn status(self) -> StatusCode {
+        self.parts().0
+    }
+
+    /// The full response: fixed body, security headers, and `Retry-After`
+    /// or `WWW-Authenticate` where the status calls for one.
+    pub(crate) fn response(self) -> HttpResponse {
+        let (status, body) = self.parts();
+        let mut res = json_response(status, Bytes::from_static(body.as_bytes()));
+        if let HttpError::TooManyRequests(secs) = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        if self == HttpError::Unauthorized {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Basic realm="signalwire-agent", charset="UTF-8""#),
+            );
+        }
+        res
+    }
+}
+
+/// Fixed JSON bodies for 400 responses.
+pub(crate) mod bad_request {
+    pub const INVALID_JSON: &str = r#"{"error":"request body must be a JSON object"}"#;
+    pub const MISSING_FUNCTION: &str = r#"{"error":"missing function name"}"#;
+    pub const INVALID_FUNCTION: &str = r#"{"error":"invalid function name"}"#;
+    pub const INVALID_CALL_ID: &str = r#"{"error":"invalid call_id"}"#;
+    pub const INVALID_QUERY: &str = r#"{"error":"invalid query string"}"#;
+    pub const BODY_READ: &str = r#"{"error":"request body could not be read"}"#;
+    pub const HOST_NOT_ALLOWED: &str = r#"{"error":"host not allowed"}"#;
+}
+
+/// A JSON response with the security headers, written in one piece.
+pub(crate) fn json_response(status: StatusCode, body: impl Into<Bytes>) -> HttpResponse {
+    let mut res = HttpResponse::with_body(status, body.into());
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.map_into_boxed_body()
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "request refused with HTTP {}", self.status().as_u16())
+    }
+}
+
+/// Lets the request checks (actix extractors) refuse with these responses.
+impl ResponseError for HttpError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.response()
+    }
+}

@@ -1,0 +1,7 @@
+//! Security primitives with no knowledge of HTTP routing or agents: basic
+//! authentication, per-call tool tokens and the platform's webhook
+//! signatures. The `http` layer decides when each is applied.
+
+pub(crate) mod auth;
+pub(crate) mod signature;
+pub mod token;

@@ -1,0 +1,161 @@
+//! Starting a server: the start-up banner, the redacting panic hook, and the
+//! actix server itself (bind or listen, TLS, timeouts, `TCP_NODELAY`, HSTS).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpServer;
+use actix_web::web;
+
+use crate::agent::Agent;
+use crate::config::{CredentialSource, KeySource};
+use crate::http::routes;
+use crate::state::AgentState;
+
+/// The HSTS header value sent on every response when TLS is on.
+pub(crate) const HSTS_VALUE: &str = "max-age=31536000; includeSubDomains";
+
+/// Prints the start-up banner: where the agent listens, and loud warnings for
+/// development-only settings. A generated password is printed here, once.
+pub(crate) fn print_banner<A: Agent>(state: &AgentState<A>) {
+    let c = &state.config;
+    let route = if state.route.is_empty() {
+        "/"
+    } else {
+        state.route.as_str()
+    };
+    eprintln!(
+        "agent `{}` listening on {}:{} (route {route})",
+        A::NAME,
+        c.host,
+        c.port
+    );
+    eprintln!("  SWML URL for SignalWire: {}{}", c.public_base(), route);
+    match c.credentials.source {
+        CredentialSource::Generated => {
+            eprintln!(
+                "  WARNING: SWML_BASIC_AUTH_PASSWORD is not set; generated credentials for DEVELOPMENT ONLY:"
+            );
+            eprintln!(
+                "    user: {}  password: {}",
+                c.credentials.user,
+                c.credentials.password.expose_secret()
+            );
+            eprintln!(
+                "    they change at every start; set SWML_BASIC_AUTH_USER and SWML_BASIC_AUTH_PASSWORD in production"
+            );
+        }
+        CredentialSource::Environment => {
+            eprintln!(
+                "  basic auth user `{}` (password from SWML_BASIC_AUTH_PASSWORD)",
+                c.credentials.user
+            )
+        }
+        CredentialSource::Builder => {
+            eprintln!("  basic auth user `{}` (set in code)", c.credentials.user)
+        }
+    }
+    if c.signing_key.is_none() {
+        eprintln!(
+            "  WARNING: SIGNALWIRE_SIGNING_KEY is not set; requests are not checked for the platform's \
+             X-SignalWire-Signature"
+        );
+    }
+    if c.key_source == KeySource::Random {
+        eprintln!(
+            "  WARNING: SIGNALWIRE_SWAIG_SECRET is not set; secure-tool tokens use a random per-process key, so \
+             replicas will not accept each other's tokens and a restart invalidates every call in progress"
+        );
+    }
+}
+
+/// Replaces the process panic hook (once) with one that prints where a panic
+/// happened but never its message: a handler's panic message may contain call
+/// data (a PIN, a card number). The panic itself is caught per request and the
+/// caller hears a generic apology.
+pub fn install_redacting_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_else(|| "unknown location".to_owned());
+            eprintln!(
+                "panic at {location} (message withheld by agent-runtime: it may contain call data)"
+            );
+            tracing::error!(target: "agent_runtime::panic", %location, "panic (message withheld)");
+        }));
+    });
+}
+
+/// Runs the HTTP server until it is stopped, on `listener` when given, else
+/// on the configured host and port; over TLS when TLS is configured.
+pub(crate) async fn serve_state<A: Agent + Send + Sync>(
+    state: web::Data<AgentState<A>>,
+    listener: Option<std::net::TcpListener>,
+) -> std::io::Result<()> {
+    install_redacting_panic_hook();
+    crate::logging::init_default_logging();
+    print_banner(&state);
+    let settings = ServeSettings {
+        bind: (state.config.host.clone(), state.config.port),
+        workers: state.config.workers,
+        tls: state.tls.clone(),
+        listener,
+    };
+    serve_app(settings, move |cfg| {
+        let own = state.clone();
+        routes::configure(state.clone(), cfg, true);
+        routes::default_service::<A>(&own, cfg);
+    })
+    .await
+}
+
+/// Where and how to serve (shared by single- and multi-agent servers).
+pub(crate) struct ServeSettings {
+    pub bind: (String, u16),
+    pub workers: Option<usize>,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub listener: Option<std::net::TcpListener>,
+}
+
+/// Builds and runs the actix server: `TCP_NODELAY`, client timeouts, HSTS
+/// when TLS is on, routes from `routes`. Flushes the default log writer when
+/// the server stops.
+pub(crate) async fn serve_app(
+    settings: ServeSettings,
+    routes: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+) -> std::io::Result<()> {
+    let hsts = settings.tls.is_some();
+    let mut server = HttpServer::new(move || {
+        let routes = routes.clone();
+        actix_web::App::new()
+            .wrap(actix_web::middleware::Condition::new(
+                hsts,
+                actix_web::middleware::DefaultHeaders::new().add((
+                    actix_web::http::header::STRICT_TRANSPORT_SECURITY,
+                    HSTS_VALUE,
+                )),
+            ))
+            .configure(routes)
+    });
+    if let Some(n) = settings.workers {
+        server = server.workers(n);
+    }
+    let server = server
+        .tcp_nodelay(true)
+        .client_request_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .tls_handshake_timeout(Duration::from_secs(5));
+    let server = match (settings.listener, settings.tls) {
+        (Some(l), Some(tls)) => server.listen_rustls_0_23(l, (*tls).clone())?,
+        (Some(l), None) => server.listen(l)?,
+        (None, Some(tls)) => server.bind_rustls_0_23(settings.bind, (*tls).clone())?,
+        (None, None) => server.bind(settings.bind)?,
+    };
+    let served = server.run().await;
+    // Audit lines still queued for stderr are written before we return.
+    crate::logging::flush_default_logging();
+    served
+}

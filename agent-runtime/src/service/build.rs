@@ -1,0 +1,261 @@
+//! What [`AgentBuilder::build`] does: resolve the configuration, check the
+//! production rule, compile every tool (schema for the model, validator for
+//! the runtime), compile the three SWML templates, and set up the request
+//! checks. Nothing here is repeated per request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::web;
+use serde_json::Value;
+
+use super::AgentService;
+use super::builder::AgentBuilder;
+use super::error::{BuildError, ToolError};
+use crate::agent::{Agent, ToolDef};
+use crate::audit::AuditTrail;
+use crate::config::{
+    AgentConfig, ConfigError, CredentialSource, Credentials, KeySource, signer_from_secrets,
+};
+use crate::emergency::EmergencySwitch;
+use crate::ratelimit::{InMemoryRateLimits, RateLimitStore};
+use crate::schema::{ArgsValidator, to_swaig_parameters};
+use crate::security::auth::BasicAuth;
+use crate::security::signature::SignatureVerifier;
+use crate::state::{AgentState, CompiledTool, Guards, HTTP_SCOPE, SwmlTemplates, ToolTable};
+use crate::swml::template::{SwmlFunction, SwmlSpec, SwmlTemplate, Variant, url_with_credentials};
+use crate::swml::{Hint, Language, Recording, Section};
+
+pub(super) fn build<A: Agent>(b: AgentBuilder<A>) -> Result<AgentService<A>, BuildError> {
+    let config = resolve_config(b.config, b.basic_auth, b.token_secrets)?;
+    if config.production {
+        let problems = config.production_problems();
+        if !problems.is_empty() {
+            return Err(BuildError::Production(problems));
+        }
+    }
+    let route = agent_rules::route::normalize(b.route.as_deref().unwrap_or(A::ROUTE))
+        .map_err(BuildError::Route)?
+        .to_owned();
+    let prompt = build_prompt(&b.sections, b.prompt_text)?;
+    let (tools, functions) = compile_tools(A::tools())?;
+    let url_base = url_with_credentials(
+        &config.public_base(),
+        &config.credentials.user,
+        config.credentials.password.expose_secret(),
+        &route,
+    );
+    let spec = SwmlSpec {
+        prompt,
+        post_prompt: b.post_prompt,
+        params: b.params,
+        hints: b.hints.iter().map(Hint::to_json).collect(),
+        languages: b.languages.iter().map(Language::to_json).collect(),
+        global_data: b.global_data,
+        record_call: b.record_call.map(Recording::to_json),
+        functions,
+        url_base,
+    };
+    let swml = compile_templates(&spec)?;
+    let limits: Arc<dyn RateLimitStore> = match b.rate_store {
+        Some(store) => store,
+        None => Arc::new(build_rate_limits(&config, &tools.tools, &b.tool_rates)?),
+    };
+    let guards = Guards {
+        auth: BasicAuth::new(&config.credentials.user, &config.credentials.password),
+        signer: config.signer.clone(),
+        signatures: config.signing_key.as_ref().map(SignatureVerifier::new),
+        limits,
+        http_limited: config.http_rate_limit.is_some(),
+    };
+    let tls = config.tls.as_ref().map(|t| t.load()).transpose()?;
+    let state = AgentState {
+        emergency: EmergencySwitch::new(config.emergency_mode),
+        tool_timeout: config.tool_timeout,
+        agent: b.agent,
+        config,
+        route,
+        tools,
+        swml,
+        summary: A::summary_handler(),
+        guards,
+        audit: AuditTrail::new(b.sinks),
+        hooks: b.hooks,
+        tls,
+    };
+    Ok(AgentService {
+        state: web::Data::new(state),
+    })
+}
+
+/// The configuration from the builder or the environment, with the
+/// credentials and token secrets set in code applied.
+fn resolve_config(
+    config: Option<AgentConfig>,
+    basic_auth: Option<(String, crate::secret::SecretString)>,
+    token_secrets: Option<(
+        crate::secret::SecretString,
+        Vec<crate::secret::SecretString>,
+    )>,
+) -> Result<AgentConfig, BuildError> {
+    let mut config = match config {
+        Some(c) => c,
+        None => AgentConfig::from_env()?,
+    };
+    if let Some((user, password)) = basic_auth {
+        config.credentials = Credentials {
+            user,
+            password,
+            source: CredentialSource::Builder,
+        };
+    }
+    if let Some((current, previous)) = &token_secrets {
+        let prev: Vec<&str> = previous
+            .iter()
+            .map(|s| s.expose_secret().as_str())
+            .collect();
+        config.signer =
+            signer_from_secrets(current.expose_secret(), &prev, config.signer.token_ttl())?;
+        config.key_source = KeySource::Builder;
+    }
+    Ok(config)
+}
+
+/// Every tool with its validator, and its entry in the SWML document.
+fn compile_tools<A>(
+    defs: Vec<ToolDef<A>>,
+) -> Result<(ToolTable<A>, Vec<SwmlFunction>), BuildError> {
+    let mut tools = Vec::with_capacity(defs.len());
+    let mut functions = Vec::with_capacity(defs.len());
+    let mut by_name = HashMap::new();
+    for def in defs {
+        let refuse = |source| BuildError::Tool {
+            tool: def.name,
+            source,
+        };
+        if !agent_rules::function::is_valid(def.name) {
+            return Err(refuse(ToolError::InvalidName));
+        }
+        if by_name.insert(def.name, tools.len()).is_some() {
+            return Err(refuse(ToolError::DuplicateName));
+        }
+        let full = (def.schema)().to_value();
+        let parameters = to_swaig_parameters(&full).map_err(|e| refuse(ToolError::Schema(e)))?;
+        let validator = ArgsValidator::new(&full).map_err(|e| refuse(ToolError::Schema(e)))?;
+        functions.push(SwmlFunction {
+            name: def.name,
+            description: def.description,
+            secure: def.secure,
+            parameters,
+        });
+        let may_hold_secrets = !def.sensitive.is_empty() || mentions_secret_key(&full);
+        tools.push(CompiledTool {
+            def,
+            validator,
+            may_hold_secrets,
+        });
+    }
+    Ok((ToolTable { tools, by_name }, functions))
+}
+
+/// The document with a call id, without one, and in emergency mode.
+fn compile_templates(spec: &SwmlSpec) -> Result<SwmlTemplates, BuildError> {
+    let compile = |secure_tools, post_prompt_url| {
+        SwmlTemplate::compile(
+            spec,
+            Variant {
+                secure_tools,
+                post_prompt_url,
+            },
+        )
+        .map_err(|e| BuildError::Prompt(format!("SWML could not be serialised: {e}")))
+    };
+    Ok(SwmlTemplates {
+        with_call: compile(true, true)?,
+        without_call: compile(false, false)?,
+        emergency: compile(false, true)?,
+    })
+}
+
+/// In-memory limits: one scope per tool (its override, else its declared
+/// `rate_limit`, else the agent-wide default) plus the per-address HTTP scope.
+fn build_rate_limits<A>(
+    config: &AgentConfig,
+    tools: &[CompiledTool<A>],
+    overrides: &[(String, String)],
+) -> Result<InMemoryRateLimits, BuildError> {
+    let mut scopes = Vec::new();
+    for (name, rate) in overrides {
+        if !tools.iter().any(|t| t.def.name == name) {
+            return Err(BuildError::Config(ConfigError {
+                setting: "tool_rate_limit",
+                problem: format!("no tool is named `{name}`"),
+            }));
+        }
+        let rate = rate.parse().map_err(|e: crate::ratelimit::RateError| {
+            BuildError::Config(ConfigError {
+                setting: "tool_rate_limit",
+                problem: e.to_string(),
+            })
+        })?;
+        scopes.push((name.clone(), rate));
+    }
+    for tool in tools {
+        if overrides.iter().any(|(n, _)| n == tool.def.name) {
+            continue;
+        }
+        // Declared on the tool (checked at compile time), else agent-wide.
+        let declared = tool
+            .def
+            .rate_limit
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| BuildError::Tool {
+                tool: tool.def.name,
+                source: ToolError::RateLimit(e),
+            })?;
+        if let Some(rate) = declared.or(config.rate_limit) {
+            scopes.push((tool.def.name.to_owned(), rate));
+        }
+    }
+    if let Some(rate) = config.http_rate_limit {
+        scopes.push((HTTP_SCOPE.to_owned(), rate));
+    }
+    Ok(InMemoryRateLimits::new(scopes))
+}
+
+/// True when any property name in the schema looks secret.
+fn mentions_secret_key(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => map.iter().any(|(k, v)| {
+            (k == "properties"
+                && v.as_object().is_some_and(|props| {
+                    props.keys().any(|name| agent_rules::names::is_secret(name))
+                }))
+                || mentions_secret_key(v)
+        }),
+        Value::Array(items) => items.iter().any(mentions_secret_key),
+        _ => false,
+    }
+}
+
+fn build_prompt(sections: &[Section], text: Option<String>) -> Result<Value, BuildError> {
+    match (sections.is_empty(), text) {
+        (true, None) => Err(BuildError::Prompt(
+            "add at least one section with `.section(..)` or a text prompt with `.prompt_text(..)`"
+                .into(),
+        )),
+        (false, Some(_)) => Err(BuildError::Prompt(
+            "use either prompt sections or a text prompt, not both".into(),
+        )),
+        (true, Some(text)) => Ok(serde_json::json!({ "text": text })),
+        (false, None) => {
+            sections
+                .iter()
+                .try_for_each(Section::check)
+                .map_err(BuildError::Prompt)?;
+            let pom: Vec<Value> = sections.iter().map(Section::to_json).collect();
+            Ok(serde_json::json!({ "pom": pom }))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Why an agent could not be built.
+
+use std::fmt;
+
+use agent_rules::rate::RateError;
+use agent_rules::route::RouteError;
+
+use crate::config::ConfigError;
+use crate::schema::SchemaError;
+
+/// Why an agent could not be built. Each message says what to change.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A configuration value (environment or builder) is unusable.
+    Config(ConfigError),
+    /// The prompt is missing or malformed.
+    Prompt(String),
+    /// A tool cannot be served as declared.
+    Tool {
+        /// The tool.
+        tool: &'static str,
+        /// What is wrong with it.
+        source: ToolError,
+    },
+    /// The route is not a valid path prefix.
+    Route(RouteError),
+    /// `AGENT_ENV=production` and the configuration is not fit for it; one
+    /// entry per problem, each naming the variable to set.
+    Production(Vec<String>),
+}
+
+/// What is wrong with one tool (the cause of [`BuildError::Tool`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ToolError {
+    /// The name breaks the function-name grammar (generated tools cannot:
+    /// the macros check it at compile time).
+    InvalidName,
+    /// Another tool has the same name.
+    DuplicateName,
+    /// The argument type's schema cannot be described to the model or
+    /// enforced.
+    Schema(SchemaError),
+    /// The declared rate limit breaks the rate grammar.
+    RateLimit(RateError),
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToolError::InvalidName => {
+                write!(f, "the name must match {}", agent_rules::function::GRAMMAR)
+            }
+            ToolError::DuplicateName => f.write_str("two tools have this name"),
+            ToolError::Schema(e) => e.fmt(f),
+            ToolError::RateLimit(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ToolError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ToolError::Schema(e) => Some(e),
+            ToolError::RateLimit(e) => Some(e),
+            ToolError::InvalidName | ToolError::DuplicateName => None,
+        }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Config(e) => e.fmt(f),
+            BuildError::Prompt(p) => write!(f, "invalid prompt: {p}"),
+            BuildError::Tool { tool, source } => write!(f, "tool `{tool}`: {source}"),
+            BuildError::Route(e) => write!(f, "invalid route: {e}"),
+            BuildError::Production(problems) => {
+                write!(f, "refusing to start with AGENT_ENV=production:")?;
+                problems.iter().try_for_each(|p| write!(f, "\n  - {p}"))
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Config(e) => Some(e),
+            BuildError::Tool { source, .. } => Some(source),
+            BuildError::Route(e) => Some(e),
+            BuildError::Prompt(_) | BuildError::Production(_) => None,
+        }
+    }
+}
+
+impl From<ConfigError> for BuildError {
+    fn from(e: ConfigError) -> Self {
+        BuildError::Config(e)
+    }
+}
+
+impl From<BuildError> for std::io::Error {
+    fn from(e: BuildError) -> Self {
+        std::io::Error::other(e.to_string())
+    }
+}

@@ -1,0 +1,87 @@
+//! Everything a request reads, built once at start-up by the builder and
+//! shared by every worker: the agent value, its compiled tools and SWML
+//! templates, and the security settings the request checks apply.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::access::AccessHooks;
+use crate::agent::{SummaryHandler, ToolDef};
+use crate::audit::AuditTrail;
+use crate::config::AgentConfig;
+use crate::emergency::EmergencySwitch;
+use crate::ratelimit::RateLimitStore;
+use crate::schema::ArgsValidator;
+use crate::security::auth::BasicAuth;
+use crate::security::signature::SignatureVerifier;
+use crate::security::token::TokenSigner;
+use crate::swml::template::SwmlTemplate;
+
+/// A tool with its validator, compiled once at start-up.
+pub(crate) struct CompiledTool<A> {
+    pub def: ToolDef<A>,
+    pub validator: ArgsValidator,
+    /// The tool has `#[sensitive]` parameters or secret-looking field names,
+    /// so handler error text is scrubbed of their values.
+    pub may_hold_secrets: bool,
+}
+
+/// The tools of an agent, by position and by name.
+pub(crate) struct ToolTable<A> {
+    pub tools: Vec<CompiledTool<A>>,
+    pub by_name: HashMap<&'static str, usize>,
+}
+
+impl<A> ToolTable<A> {
+    /// The tool registered under `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&CompiledTool<A>> {
+        self.by_name.get(name).and_then(|&i| self.tools.get(i))
+    }
+}
+
+/// The SWML document in the three forms a request can get.
+pub(crate) struct SwmlTemplates {
+    /// For a request with a call id: every tool, tokens bound to the call.
+    pub with_call: SwmlTemplate,
+    /// Without a call id: no secure tools, no post-prompt URL.
+    pub without_call: SwmlTemplate,
+    /// In emergency mode: no secure tools.
+    pub emergency: SwmlTemplate,
+}
+
+/// What the request checks need: credentials, token keys, webhook
+/// signatures and rate limits.
+pub(crate) struct Guards {
+    pub auth: BasicAuth,
+    pub signer: TokenSigner,
+    /// Webhook signature check, when a signing key is configured.
+    pub signatures: Option<SignatureVerifier>,
+    /// Rate-limit state (per tool, and the per-address HTTP scope).
+    pub limits: Arc<dyn RateLimitStore>,
+    /// Whether the per-address HTTP limit is on.
+    pub http_limited: bool,
+}
+
+/// Everything a request needs, shared by all workers.
+pub(crate) struct AgentState<A> {
+    pub agent: A,
+    pub config: AgentConfig,
+    /// The route prefix (`""` for `/`).
+    pub route: String,
+    pub tools: ToolTable<A>,
+    pub swml: SwmlTemplates,
+    pub summary: Option<SummaryHandler<A>>,
+    pub guards: Guards,
+    /// Emergency mode, switchable at run time.
+    pub emergency: EmergencySwitch,
+    pub audit: AuditTrail,
+    pub hooks: AccessHooks,
+    pub tool_timeout: Duration,
+    /// TLS server configuration, loaded at start-up.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// The rate-limit scope of the per-address HTTP limit (no tool can have this
+/// name).
+pub(crate) const HTTP_SCOPE: &str = "\u{0}http";
