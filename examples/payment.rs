@@ -13,8 +13,8 @@
 
 use std::collections::HashMap;
 
+use agent_runtime::action::{CardType, PayInputMethod};
 use agent_runtime::prelude::*;
-use agent_runtime::result::{CardType, Pay, PayInputMethod};
 
 /// Connector used when `PAYMENT_CONNECTOR_URL` is not set.
 pub const DEFAULT_CONNECTOR_URL: &str = "https://pay.example.com/connector";

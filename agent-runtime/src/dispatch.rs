@@ -9,11 +9,11 @@ use actix_web::web::Bytes;
 use futures_util::FutureExt as _;
 use serde_json::{Map, Value};
 
+use crate::action::ToolResult;
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
 use crate::envelope::{Field, SwaigEnvelope};
 use crate::http::{HttpError, bad_request, query_param};
-use crate::result::ToolResult;
 use crate::server::AgentState;
 use crate::tool::{Agent, ToolFailure};
 use crate::validate::{Violation, Violations};

@@ -45,6 +45,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod action;
 pub mod audit;
 pub mod audit_file;
 pub mod auth;
@@ -61,7 +62,6 @@ pub mod multi;
 pub mod prompt;
 pub mod ratelimit;
 pub mod redact;
-pub mod result;
 pub mod schema;
 pub mod secret;
 mod server;
@@ -72,12 +72,12 @@ pub mod token;
 pub mod tool;
 pub mod validate;
 
+pub use action::ToolResult;
 pub use agent_macros::{agent, sensitive, tool, tool_args};
 pub use builder::{AgentBuilder, AgentExt, AgentService, BuildError, EmergencySwitch};
 pub use config::AgentConfig;
 pub use context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
 pub use prompt::{Hint, Language, Recording, RecordingFormat, Section};
-pub use result::ToolResult;
 pub use secret::{Secret, SecretString};
 /// JSON values and the `json!` macro, re-exported so agents need no direct
 /// `serde_json` dependency.
@@ -87,10 +87,10 @@ pub use tool::{Agent, IntoToolResult, Refusal, SensitiveFields, SensitiveValue};
 
 /// Everything an agent file usually needs: `use agent_runtime::prelude::*;`.
 pub mod prelude {
+    pub use crate::action::{Pay, ToolResult};
     pub use crate::builder::{AgentBuilder, AgentExt, AgentService};
     pub use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
     pub use crate::prompt::{Hint, Language, Recording, RecordingFormat, Section};
-    pub use crate::result::ToolResult;
     pub use crate::secret::{Secret, SecretString};
     pub use crate::tool::Refusal;
     pub use crate::{agent, sensitive, tool, tool_args};

@@ -8,8 +8,8 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::action::ToolResult;
 use crate::context::Call;
-use crate::result::ToolResult;
 
 /// The future a tool invocation returns.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<ToolResult, ToolFailure>> + 'a>>;
