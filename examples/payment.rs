@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use agent_runtime::action::{CardType, Pay, PayInputMethod};
+use agent_runtime::action::{CardType, PayInputMethod};
 use agent_runtime::prelude::*;
 
 /// Connector used when `PAYMENT_CONNECTOR_URL` is not set.

@@ -69,9 +69,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-// TEMPORARY until the action/ and schema/ branches are merged.
-#[path = "result.rs"]
-pub mod action;
+// TEMPORARY until the schema/ branch is merged.
 #[path = "schema.rs"]
 mod schema_normalize;
 mod validate;
@@ -80,6 +78,7 @@ mod schema {
     pub(crate) use crate::validate::*;
 }
 mod access;
+pub mod action;
 mod agent;
 pub mod audit;
 #[cfg(feature = "cli")]

@@ -1,0 +1,247 @@
+//! [`ToolResult`] itself: the response text, the ordered action list, the
+//! body rules of the reference SDK, and the escape hatches that append raw
+//! JSON. The typed actions are added by the `impl ToolResult` blocks in the
+//! sibling files, next to the option types they take.
+
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::conversation::ConversationAction;
+use super::data::DataAction;
+use super::speech::SpeechAction;
+use super::swml::SwmlAction;
+
+/// Response text sent when a result has neither response text nor actions.
+pub const DEFAULT_RESPONSE: &str = "Action completed.";
+
+/// Body used if serialisation ever failed; see [`ToolResult::to_json_vec`].
+const FALLBACK_BODY: &[u8] = br#"{"response":"Action completed."}"#;
+
+/// What a SWAIG tool handler returns: response text for the model plus
+/// actions for the platform.
+///
+/// Build it fluently; every action method appends one action, in call order.
+/// Serialise it with [`ToolResult::to_json_vec`] or through
+/// [`serde::Serialize`]:
+///
+/// * `response` is omitted when empty, `action` when there are no actions;
+/// * `post_process` is sent only when set **and** there is an action;
+/// * with nothing left the body is `{"response":"Action completed."}`.
+///
+/// ```
+/// use agent_runtime::action::{Connect, ToolResult};
+/// use serde_json::json;
+///
+/// let result = ToolResult::new("Transferring you now")
+///     .update_global_data(json!({"transferred": true}))
+///     .connect(Connect::new("+15551234567").final_(false))
+///     .post_process(true);
+///
+/// let body: serde_json::Value = serde_json::from_slice(&result.to_json_vec()).unwrap();
+/// assert_eq!(body["response"], "Transferring you now");
+/// assert_eq!(body["action"][0], json!({"set_global_data": {"transferred": true}}));
+/// assert_eq!(body["action"][1]["transfer"], "false");
+/// assert_eq!(body["post_process"], true);
+///
+/// assert_eq!(ToolResult::default().to_json_vec(), br#"{"response":"Action completed."}"#);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[must_use = "a tool result does nothing unless returned"]
+pub struct ToolResult {
+    response: String,
+    actions: Vec<Action>,
+    post_process: bool,
+}
+
+/// One entry of the `action` list. Each area's enum writes its own
+/// `{key: value}` objects; this enum only says which area an action came
+/// from, and adds nothing of its own to the JSON.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub(super) enum Action {
+    /// Global data and function metadata (`data.rs`).
+    Data(DataAction),
+    /// Conversation flow (`conversation.rs`).
+    Conversation(ConversationAction),
+    /// Speech recognition and background audio (`speech.rs`).
+    Speech(SpeechAction),
+    /// A SWML document run on the call (`swml.rs` and the call-control files).
+    Swml(SwmlAction),
+    /// JSON appended as given by [`ToolResult::add_action`] or
+    /// [`ToolResult::add_actions`].
+    Verbatim(Value),
+}
+
+impl From<DataAction> for Action {
+    fn from(action: DataAction) -> Self {
+        Action::Data(action)
+    }
+}
+
+impl From<ConversationAction> for Action {
+    fn from(action: ConversationAction) -> Self {
+        Action::Conversation(action)
+    }
+}
+
+impl From<SpeechAction> for Action {
+    fn from(action: SpeechAction) -> Self {
+        Action::Speech(action)
+    }
+}
+
+impl From<SwmlAction> for Action {
+    fn from(action: SwmlAction) -> Self {
+        Action::Swml(action)
+    }
+}
+
+/// The body as sent: which keys appear depends on the other fields, so the
+/// decision is made once in [`ToolResult::body`] and this struct only writes
+/// what was decided, in the reference's key order.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'a [Action]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post_process: Option<bool>,
+}
+
+impl ToolResult {
+    /// A result whose response text is `response` and with no actions.
+    pub fn new(response: impl Into<String>) -> Self {
+        ToolResult {
+            response: response.into(),
+            ..ToolResult::default()
+        }
+    }
+
+    /// Replaces the response text.
+    pub fn with_response(mut self, response: impl Into<String>) -> Self {
+        self.response = response.into();
+        self
+    }
+
+    /// With `true`, the AI speaks its reply before the actions run.
+    pub fn post_process(mut self, post_process: bool) -> Self {
+        self.post_process = post_process;
+        self
+    }
+
+    /// The response text as set (possibly empty; the serialised default
+    /// `"Action completed."` is not applied here).
+    #[must_use]
+    pub fn response_text(&self) -> &str {
+        &self.response
+    }
+
+    /// Whether `post_process` was requested.
+    #[must_use]
+    pub fn is_post_process(&self) -> bool {
+        self.post_process
+    }
+
+    /// Number of actions added so far.
+    #[must_use]
+    pub fn action_count(&self) -> usize {
+        self.actions.len()
+    }
+
+    /// The JSON body as bytes.
+    ///
+    /// This cannot fail: every key is a string and the writer is a `Vec`.
+    /// Should `serde_json` still report an error, the body falls back to
+    /// `{"response":"Action completed."}` rather than panicking.
+    #[must_use]
+    pub fn to_json_vec(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_else(|_| FALLBACK_BODY.to_vec())
+    }
+
+    /// Appends `{name: data}` verbatim.
+    pub fn add_action(self, name: impl Into<String>, data: Value) -> Self {
+        // The key is chosen by the caller, so this one action is built as a
+        // JSON map rather than a typed struct.
+        let mut action = Map::new();
+        action.insert(name.into(), data);
+        self.push(Action::Verbatim(Value::Object(action)))
+    }
+
+    /// Appends each value verbatim as one action.
+    pub fn add_actions(mut self, actions: impl IntoIterator<Item = Value>) -> Self {
+        self.actions
+            .extend(actions.into_iter().map(Action::Verbatim));
+        self
+    }
+
+    /// Appends one typed action; every builder method ends here.
+    pub(super) fn push(mut self, action: impl Into<Action>) -> Self {
+        self.actions.push(action.into());
+        self
+    }
+
+    /// Applies the reference's body rules: the default response only when
+    /// there is nothing else to send, `post_process` only with actions.
+    fn body(&self) -> Body<'_> {
+        let has_actions = !self.actions.is_empty();
+        let response = if !self.response.is_empty() {
+            Some(self.response.as_str())
+        } else if has_actions {
+            None
+        } else {
+            Some(DEFAULT_RESPONSE)
+        };
+        Body {
+            response,
+            action: has_actions.then_some(self.actions.as_slice()),
+            post_process: (has_actions && self.post_process).then_some(true),
+        }
+    }
+}
+
+impl Serialize for ToolResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.body().serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body_text(result: &ToolResult) -> String {
+        String::from_utf8(result.to_json_vec()).expect("serde_json writes UTF-8")
+    }
+
+    #[test]
+    fn envelope_rules() {
+        let no_text = ToolResult::new("").post_process(true);
+        assert_eq!(body_text(&no_text), r#"{"response":"Action completed."}"#);
+        let actions_no_pp = ToolResult::new("x").post_process(false).stop();
+        assert_eq!(
+            body_text(&actions_no_pp),
+            r#"{"response":"x","action":[{"stop":true}]}"#
+        );
+        let replaced = ToolResult::new("a").with_response("b");
+        assert_eq!(replaced.response_text(), "b");
+        assert!(ToolResult::new("x").post_process(true).is_post_process());
+        assert_eq!(ToolResult::new("x").say("1").say("2").action_count(), 2);
+        assert_eq!(ToolResult::default().action_count(), 0);
+    }
+
+    #[test]
+    fn verbatim_actions_keep_their_key_order() {
+        let result = ToolResult::new("")
+            .add_action("custom", json!({"z": 1, "a": 2}))
+            .add_actions([json!({"say": "a"}), json!({"hold": 60})])
+            .post_process(true);
+        assert_eq!(
+            body_text(&result),
+            r#"{"action":[{"custom":{"z":1,"a":2}},{"say":"a"},{"hold":60}],"post_process":true}"#
+        );
+        let via_serde = serde_json::to_string(&result).expect("serialises");
+        assert_eq!(via_serde, body_text(&result));
+    }
+}
