@@ -19,7 +19,7 @@ use crate::secret::SecretString;
 use crate::server::{AgentState, CompiledTool};
 use crate::swml::{SwmlFunction, SwmlSpec, SwmlTemplate, Variant, url_with_credentials};
 use crate::tool::Agent;
-use crate::validate::ArgsValidator;
+use crate::schema::ArgsValidator;
 
 /// Why an agent could not be built. Each message says what to change.
 #[derive(Debug)]

@@ -16,7 +16,7 @@ use crate::http::{HttpError, bad_request, query_param};
 use crate::result::ToolResult;
 use crate::server::AgentState;
 use crate::tool::{Agent, ToolFailure};
-use crate::validate::{Violation, Violations};
+use crate::schema::{Violation, Violations};
 
 /// What the caller hears when a handler fails or panics.
 pub(crate) const HANDLER_APOLOGY: &str = "I'm sorry, something went wrong on our side and I could not complete that. Please try again later.";

@@ -70,7 +70,6 @@ mod swml;
 pub mod tls;
 pub mod token;
 pub mod tool;
-pub mod validate;
 
 pub use agent_macros::{agent, sensitive, tool, tool_args};
 pub use builder::{AgentBuilder, AgentExt, AgentService, BuildError, EmergencySwitch};

@@ -18,7 +18,7 @@ use crate::http::{HttpError, check_content_type, json_response, query_param, rea
 use crate::swml::{POST_PROMPT_FUNCTION, SwmlTemplate};
 use crate::token::TokenSigner;
 use crate::tool::{Agent, SummaryHandler, ToolDef};
-use crate::validate::ArgsValidator;
+use crate::schema::ArgsValidator;
 
 /// A tool with its validator, compiled once at start-up.
 pub(crate) struct CompiledTool<A> {

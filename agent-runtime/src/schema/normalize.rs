@@ -5,7 +5,7 @@
 //! The dialect has no `$ref`, no bounds, no `additionalProperties` and no type
 //! arrays, so every rule it cannot carry is stated in plain words in the
 //! property's `description`. The full rules are enforced at run time by
-//! [`crate::validate::ArgsValidator`], built from the same full schema, so what
+//! [`crate::schema::ArgsValidator`], built from the same full schema, so what
 //! the model is told matches what is enforced.
 
 use std::fmt;
