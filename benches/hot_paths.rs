@@ -24,8 +24,8 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::rt::System;
 use actix_web::test::{self, TestRequest};
 use agent_runtime::auth::{BasicAuth, basic_header};
-use agent_runtime::token::{DEFAULT_TOKEN_TTL, TokenError, TokenKey, TokenSigner};
 use agent_runtime::schema::ArgsValidator;
+use agent_runtime::token::{DEFAULT_TOKEN_TTL, TokenError, TokenKey, TokenSigner};
 use agent_runtime::{AgentConfig, Value, json};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 

@@ -14,12 +14,11 @@ use crate::config::{
 };
 use crate::dispatch::is_valid_function_name;
 use crate::prompt::{Hint, Language, Recording, Section};
-use crate::schema::to_swaig_parameters;
+use crate::schema::{ArgsValidator, to_swaig_parameters};
 use crate::secret::SecretString;
 use crate::server::{AgentState, CompiledTool};
 use crate::swml::{SwmlFunction, SwmlSpec, SwmlTemplate, Variant, url_with_credentials};
 use crate::tool::Agent;
-use crate::schema::ArgsValidator;
 
 /// Why an agent could not be built. Each message says what to change.
 #[derive(Debug)]

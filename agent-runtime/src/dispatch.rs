@@ -14,9 +14,9 @@ use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
 use crate::envelope::{Field, SwaigEnvelope};
 use crate::http::{HttpError, bad_request, query_param};
 use crate::result::ToolResult;
+use crate::schema::{Rule, Violation, Violations};
 use crate::server::AgentState;
 use crate::tool::{Agent, ToolFailure};
-use crate::schema::{Violation, Violations};
 
 /// What the caller hears when a handler fails or panics.
 pub(crate) const HANDLER_APOLOGY: &str = "I'm sorry, something went wrong on our side and I could not complete that. Please try again later.";
@@ -192,7 +192,7 @@ impl<A: Agent> AgentState<A> {
         let (result, status, reason) = match outcome {
             Ok(Ok(Ok(result))) => (result, "ok", String::new()),
             Ok(Ok(Err(ToolFailure::InvalidArguments { field }))) => {
-                let v = Violations::from(vec![Violation::new(field, "is not valid")]);
+                let v = Violations::from(vec![Violation::new(field, &Rule::Invalid)]);
                 self.audit(&audit_base(
                     AuditEvent::ValidationFailure,
                     "refused",

@@ -15,10 +15,10 @@ use crate::auth::BasicAuth;
 use crate::config::{AgentConfig, CredentialSource, KeySource};
 use crate::dispatch::{check_call_id, client_addr, parse_object};
 use crate::http::{HttpError, check_content_type, json_response, query_param, read_body};
+use crate::schema::ArgsValidator;
 use crate::swml::{POST_PROMPT_FUNCTION, SwmlTemplate};
 use crate::token::TokenSigner;
 use crate::tool::{Agent, SummaryHandler, ToolDef};
-use crate::schema::ArgsValidator;
 
 /// A tool with its validator, compiled once at start-up.
 pub(crate) struct CompiledTool<A> {
