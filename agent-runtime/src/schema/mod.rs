@@ -14,13 +14,17 @@
 //! Both sides word a rule through one `Rule` (module `rules`) and read a
 //! schema's bounds through one module (`stated`), so the sentence in a
 //! description and the phrase in a refusal are the same words ("Must be 3 to
-//! 10 characters long." / "`name` must be 3 to 10 characters long").
+//! 10 characters long." / "`name` must be 3 to 10 characters long"). A test
+//! (`schema::tests`) breaks every kind of rule and checks that the validator's
+//! phrase is what the model was told about that field.
 
 use std::fmt;
 
 mod normalize;
 mod rules;
 mod stated;
+#[cfg(test)]
+mod tests;
 mod validate;
 
 pub use normalize::to_swaig_parameters;
