@@ -69,14 +69,6 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-// TEMPORARY until the schema/ branch is merged.
-#[path = "schema.rs"]
-mod schema_normalize;
-mod validate;
-mod schema {
-    pub use crate::schema_normalize::*;
-    pub(crate) use crate::validate::*;
-}
 mod access;
 pub mod action;
 mod agent;
@@ -96,6 +88,7 @@ pub mod ratelimit;
 pub mod redact;
 mod request;
 mod response;
+mod schema;
 pub mod secret;
 mod security;
 mod service;
@@ -164,5 +157,5 @@ pub mod __private {
 #[doc(hidden)]
 pub mod __bench {
     pub use crate::security::auth::BasicAuth;
-    pub use crate::validate::ArgsValidator;
+    pub use crate::schema::ArgsValidator;
 }

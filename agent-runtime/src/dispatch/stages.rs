@@ -18,7 +18,7 @@ use crate::context::{Call, CallId, GlobalData, MetaData, RawBody};
 use crate::request::envelope::SwaigEnvelope;
 use crate::request::query::query_param;
 use crate::response::HttpError;
-use crate::schema::{Violation, Violations};
+use crate::schema::{Rule, Violation, Violations};
 use crate::state::{AgentState, CompiledTool};
 
 /// Every stage, then the handler. `Ok` is the tool result's JSON.
@@ -172,7 +172,7 @@ async fn invoke<A: Agent>(
     let (result, status, reason) = match outcome {
         Ok(Ok(Ok(result))) => (result, "ok", ""),
         Ok(Ok(Err(ToolFailure::InvalidArguments { field }))) => {
-            let v = Violations::from(vec![Violation::new(field, "is not valid")]);
+            let v = Violations::from(vec![Violation::new(field, &Rule::Invalid)]);
             return Err(validation_refusal(&v));
         }
         Ok(Ok(Err(ToolFailure::Handler(detail)))) => {
