@@ -98,8 +98,8 @@ mod swml;
 pub use access::{AccessHook, AccessView};
 pub use action::ToolResult;
 pub use agent::{
-    Agent, ArgumentObject, IntoToolResult, NamedFields, Refusal, SensitiveFields, SensitiveValue,
-    ToolArgument, ToolGuard,
+    Agent, AgentIdentity, ArgumentObject, IntoToolResult, NamedFields, Refusal, SensitiveFields,
+    SensitiveValue, ToolArgument, ToolGuard,
 };
 pub use agent_macros::{agent, sensitive, tool, tool_args};
 pub use config::AgentConfig;
@@ -156,6 +156,6 @@ pub mod __private {
 /// Not part of the public API.
 #[doc(hidden)]
 pub mod __bench {
-    pub use crate::security::auth::BasicAuth;
     pub use crate::schema::ArgsValidator;
+    pub use crate::security::auth::BasicAuth;
 }

@@ -1,54 +1,16 @@
 //! Defence in depth for untyped text and JSON that may reach a log: card-number
 //! and SSN look-alikes are masked, values under secret-looking keys are
-//! replaced.
+//! replaced. Whether a key looks secret is decided by the shared rule of
+//! `agent_rules::names`, so the macros and the redaction always agree.
 
 use serde_json::Value;
 
 use crate::secret::REDACTED;
 
-/// Key fragments that mark a value as secret (compared case-insensitively,
-/// ignoring `_` and `-`).
-const SECRET_KEY_PARTS: &[&str] = &[
-    "password",
-    "passwd",
-    "passcode",
-    "pin",
-    "secret",
-    "token",
-    "ssn",
-    "socialsecurity",
-    "cardnumber",
-    "cvv",
-    "cvc",
-    "securitycode",
-    "authorization",
-    "apikey",
-];
-
-/// True when a field or key name looks like it holds a secret.
-pub fn is_secret_key(key: &str) -> bool {
-    // ASCII names of ordinary length (nearly all of them) are normalised on
-    // the stack; anything else takes the general path below.
-    const STACK: usize = 64;
-    if key.len() <= STACK && key.is_ascii() {
-        let mut buf = [0u8; STACK];
-        let mut len = 0;
-        for b in key.bytes().filter(|b| *b != b'_' && *b != b'-') {
-            buf[len] = b.to_ascii_lowercase();
-            len += 1;
-        }
-        let norm = &buf[..len];
-        return SECRET_KEY_PARTS
-            .iter()
-            .any(|part| norm.windows(part.len()).any(|w| w == part.as_bytes()));
-    }
-    let norm: String = key
-        .chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect();
-    SECRET_KEY_PARTS.iter().any(|part| norm.contains(part))
-}
+/// True when a field or key name says its value is a secret or card data:
+/// the one secret-name rule (see [`agent_rules::names`]), the same that
+/// decides at compile time whether a parameter must be `#[sensitive]`.
+pub use agent_rules::names::is_secret as is_secret_key;
 
 fn luhn_ok(digits: &[u8]) -> bool {
     let mut sum = 0u32;
@@ -325,63 +287,6 @@ pub(crate) fn scrub_known(text: &str, secrets: &[crate::secret::SecretString]) -
 mod tests {
     use super::*;
 
-    /// The general (allocating, Unicode-lowercasing) form of `is_secret_key`.
-    fn is_secret_key_reference(key: &str) -> bool {
-        let norm: String = key
-            .chars()
-            .filter(|c| *c != '_' && *c != '-')
-            .flat_map(char::to_lowercase)
-            .collect();
-        SECRET_KEY_PARTS.iter().any(|part| norm.contains(part))
-    }
-
-    #[test]
-    fn the_ascii_fast_path_agrees_with_the_general_rule() {
-        let keys = [
-            "pin",
-            "PIN",
-            "new_pin",
-            "Pin-Code",
-            "pinned",
-            "spinach",
-            "account",
-            "to_account",
-            "API-Key",
-            "api_key",
-            "apikey",
-            "x-api-key",
-            "card_number",
-            "CardNumber",
-            "card-no",
-            "Authorization",
-            "auth",
-            "s_s_n",
-            "social_security_number",
-            "SOCIAL-SECURITY",
-            "pass_word",
-            "p-a-s-s-w-o-r-d",
-            "",
-            "_",
-            "--",
-            "security_code",
-            "cvv2",
-            "c_v_c",
-            "amount",
-            "memo",
-            "t0ken",
-            "tok_en",
-            "refresh_token",
-            "secretary",
-            "a_very_long_field_name_that_is_exactly_sixty_four_bytes_long_ok_",
-            "a_very_long_field_name_that_is_longer_than_sixty_four_bytes_with_token",
-            "TO\u{212A}EN",
-            "pässword",
-            "Pässwort",
-        ];
-        for key in keys {
-            assert_eq!(is_secret_key(key), is_secret_key_reference(key), "{key:?}");
-        }
-    }
     use serde_json::json;
 
     #[test]

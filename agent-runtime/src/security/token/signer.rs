@@ -27,7 +27,7 @@ pub enum TokenError {
     /// The token was an empty string.
     Empty,
     /// Wrong shape, character set, length or version, expiry not a canonical
-    /// number, or longer than [`MAX_TOKEN_LEN`] bytes.
+    /// number, or longer than [`MAX_TOKEN_LEN`](super::MAX_TOKEN_LEN) bytes.
     Malformed,
     /// Signed with another key: the kid is neither the current nor a
     /// previous key's.
@@ -92,7 +92,7 @@ pub struct TokenSigner {
 impl TokenSigner {
     /// Creates a signer that mints with `current` and also accepts tokens
     /// signed by any key in `previous` (key rotation). Tokens live for `ttl`
-    /// (whole seconds; see [`DEFAULT_TOKEN_TTL`]).
+    /// (whole seconds; see [`DEFAULT_TOKEN_TTL`](super::DEFAULT_TOKEN_TTL)).
     pub fn new(current: TokenKey, previous: Vec<TokenKey>, ttl: Duration) -> Self {
         Self {
             current,
