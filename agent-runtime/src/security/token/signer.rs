@@ -4,13 +4,13 @@
 use core::fmt;
 use std::time::Duration;
 
-use super::format::{ParsedToken, call_hash, push_hex};
-use super::key::TokenKey;
-use super::nonce::{fresh_nonce, unix_now};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
+use super::format::{ParsedToken, call_hash, push_hex};
+use super::key::TokenKey;
+use super::nonce::{fresh_nonce, unix_now};
 use super::{
     CALLHASH_CHARS, MAX_EXPIRY_DIGITS, MAX_FUNCTION_NAME_LEN, NONCE_BYTES, TAG_CHARS, VERSION,
 };
