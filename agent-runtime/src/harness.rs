@@ -257,7 +257,7 @@ impl<A: Agent> TestAgent<A> {
     /// configuration), records its audit trail in memory, and starts the
     /// in-process service.
     pub async fn start(builder: AgentBuilder<A>) -> Result<Self, BuildError> {
-        let builder = if builder.config.is_some() {
+        let builder = if builder.config_ref().is_some() {
             builder
         } else {
             builder.config(test_config())

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::ToolResult;
-use super::swml::{RoomName, SwmlAction, Verb};
+use super::document::{RoomName, SwmlAction, Verb};
 use super::wire::{
     ConferenceBeep, ConferenceEvent, ConferenceRecord, ConferenceTrim, HttpMethod, RecordingEvent,
     is_false, join_wire, non_empty, unless_default,
@@ -281,13 +281,13 @@ struct ConferenceOptions {
 impl ToolResult {
     /// Joins a conference (SWML `join_conference`).
     pub fn join_conference(self, conference: JoinConference) -> Self {
-        let verb = Verb::JoinConference(conference.into_verb());
+        let verb = Verb::new("join_conference", conference.into_verb());
         self.push(SwmlAction::run(vec![verb]))
     }
 
     /// Joins a video/audio room: SWML `{"join_room": {"name"}}`.
     pub fn join_room(self, name: impl Into<String>) -> Self {
-        let verb = Verb::JoinRoom(RoomName { name: name.into() });
+        let verb = Verb::new("join_room", RoomName { name: name.into() });
         self.push(SwmlAction::run(vec![verb]))
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::ToolResult;
-use super::swml::{SwmlAction, Verb};
+use super::document::{SwmlAction, Verb};
 use super::wire::non_empty;
 
 /// An SMS or MMS to send ([`ToolResult::send_sms`]); needs a body or at
@@ -117,7 +117,7 @@ impl ToolResult {
     /// nor a media URL.
     pub fn send_sms(self, sms: SendSms) -> Result<Self, SmsContentMissing> {
         let params = sms.into_params()?;
-        Ok(self.push(SwmlAction::run(vec![Verb::SendSms(params)])))
+        Ok(self.push(SwmlAction::run(vec![Verb::new("send_sms", params)])))
     }
 }
 

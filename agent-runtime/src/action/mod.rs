@@ -29,6 +29,7 @@
 mod conference;
 mod conversation;
 mod data;
+mod document;
 mod messaging;
 mod pay;
 mod recording;

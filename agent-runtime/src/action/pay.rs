@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::ToolResult;
-use super::swml::{SetAiResponse, SwmlAction, Verb};
+use super::document::{SetAiResponse, SwmlAction, Verb};
 use super::wire::{
     CardType, PayInputMethod, PayPromptActionType, PaymentMethod, TokenType, bool_str, join_wire,
     non_empty,
@@ -324,7 +324,10 @@ impl Pay {
         let set = SetAiResponse {
             ai_response: self.ai_response.take(),
         };
-        vec![Verb::Set(set), Verb::Pay(Box::new(PayParams::from(self)))]
+        vec![
+            Verb::new("set", set),
+            Verb::new("pay", PayParams::from(self)),
+        ]
     }
 }
 

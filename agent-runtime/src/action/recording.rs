@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::ToolResult;
-use super::swml::{StopParams, SwmlAction, Verb};
+use super::document::{StopParams, SwmlAction, Verb};
 use super::wire::{RecordDirection, RecordFormat, non_empty};
 
 /// Input sensitivity of a recording unless set (the reference's default).
@@ -163,22 +163,25 @@ pub(super) struct RecordCallParams {
 impl ToolResult {
     /// Starts recording the call (SWML `record_call`).
     pub fn record_call(self, record: RecordCall) -> Self {
-        let verb = Verb::RecordCall(record.into_params());
+        let verb = Verb::new("record_call", record.into_params());
         self.push(SwmlAction::run(vec![verb]))
     }
 
     /// Stops the recording started without a control id:
     /// SWML `{"stop_record_call": {}}`.
     pub fn stop_record_call(self) -> Self {
-        let verb = Verb::StopRecordCall(StopParams { control_id: None });
+        let verb = Verb::new("stop_record_call", StopParams { control_id: None });
         self.push(SwmlAction::run(vec![verb]))
     }
 
     /// Stops the recording with this control id.
     pub fn stop_record_call_id(self, control_id: impl Into<String>) -> Self {
-        let verb = Verb::StopRecordCall(StopParams {
-            control_id: Some(control_id.into()),
-        });
+        let verb = Verb::new(
+            "stop_record_call",
+            StopParams {
+                control_id: Some(control_id.into()),
+            },
+        );
         self.push(SwmlAction::run(vec![verb]))
     }
 }

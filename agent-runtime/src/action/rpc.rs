@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::ToolResult;
-use super::swml::{SwmlAction, Verb};
+use super::document::{SwmlAction, Verb};
 use super::wire::{AiMessageRole, non_empty};
 
 /// A Calling API command run through SWML `execute_rpc`
@@ -125,7 +125,10 @@ struct AiMessageParams {
 impl ToolResult {
     /// Runs a Calling API command (SWML `execute_rpc`).
     pub fn execute_rpc(self, rpc: ExecuteRpc) -> Self {
-        self.push(SwmlAction::run(vec![Verb::ExecuteRpc(rpc.into_params())]))
+        self.push(SwmlAction::run(vec![Verb::new(
+            "execute_rpc",
+            rpc.into_params(),
+        )]))
     }
 
     /// Dials `to_number` from `from_number` (phone device) and runs

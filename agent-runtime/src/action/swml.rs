@@ -7,20 +7,11 @@
 //! most helpers, `sections` first for `connect` and `user_event`); both are
 //! kept so the bytes match (docs/protocol.md section 5).
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ToolResult;
-use super::conference::ConferenceVerb;
-use super::messaging::SmsParams;
-use super::pay::PayParams;
-use super::recording::RecordCallParams;
-use super::rpc::RpcParams;
-use super::tap::TapParams;
-use super::transfer::{ConnectTarget, SipReferTarget, TransferDest};
+use super::document::{SwmlAction, UserEvent, Verb};
 use super::wire::bool_str;
-
-const SWML_VERSION: &str = "1.0.0";
 
 /// A SWML document for [`ToolResult::execute_swml`].
 ///
@@ -74,132 +65,6 @@ impl From<Value> for SwmlDocument {
     }
 }
 
-/// `{"SWML": document}`, with a sibling `"transfer": "true"|"false"` for the
-/// helpers that hand the call elsewhere.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(super) struct SwmlAction {
-    #[serde(rename = "SWML")]
-    document: Document,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    transfer: Option<&'static str>,
-}
-
-impl SwmlAction {
-    /// Runs `main` in a `version`-first document.
-    pub(super) fn run(main: Vec<Verb>) -> Self {
-        SwmlAction::of(Document::VersionFirst {
-            version: SWML_VERSION,
-            sections: Sections { main },
-        })
-    }
-
-    /// Runs `main` in a `sections`-first document.
-    pub(super) fn run_sections_first(main: Vec<Verb>) -> Self {
-        SwmlAction::of(Document::SectionsFirst {
-            sections: Sections { main },
-            version: SWML_VERSION,
-        })
-    }
-
-    /// Adds the sibling `transfer` flag: `"true"` when the call leaves the
-    /// agent for good.
-    pub(super) fn transfer(mut self, is_final: bool) -> Self {
-        self.transfer = Some(bool_str(is_final));
-        self
-    }
-
-    fn of(document: Document) -> Self {
-        SwmlAction {
-            document,
-            transfer: None,
-        }
-    }
-}
-
-/// The document inside `{"SWML": …}`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
-enum Document {
-    VersionFirst {
-        version: &'static str,
-        sections: Sections,
-    },
-    SectionsFirst {
-        sections: Sections,
-        version: &'static str,
-    },
-    /// Supplied through [`ToolResult::execute_swml`], sent as given.
-    Given(Map<String, Value>),
-}
-
-/// `{"main": verbs}`: helpers only ever write the main section.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-struct Sections {
-    main: Vec<Verb>,
-}
-
-/// Every SWML verb a helper can put in a document, as `{verb: params}`.
-/// The parameter types live next to the helper that fills them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(super) enum Verb {
-    #[serde(rename = "set")]
-    Set(SetAiResponse),
-    #[serde(rename = "transfer")]
-    Transfer(TransferDest),
-    #[serde(rename = "connect")]
-    Connect(ConnectTarget),
-    #[serde(rename = "sip_refer")]
-    SipRefer(SipReferTarget),
-    #[serde(rename = "send_sms")]
-    SendSms(SmsParams),
-    /// Boxed: by far the largest parameter set.
-    #[serde(rename = "pay")]
-    Pay(Box<PayParams>),
-    #[serde(rename = "record_call")]
-    RecordCall(RecordCallParams),
-    #[serde(rename = "stop_record_call")]
-    StopRecordCall(StopParams),
-    #[serde(rename = "join_room")]
-    JoinRoom(RoomName),
-    #[serde(rename = "join_conference")]
-    JoinConference(ConferenceVerb),
-    #[serde(rename = "tap")]
-    Tap(TapParams),
-    #[serde(rename = "stop_tap")]
-    StopTap(StopParams),
-    #[serde(rename = "execute_rpc")]
-    ExecuteRpc(RpcParams),
-    #[serde(rename = "user_event")]
-    UserEvent(UserEvent),
-}
-
-/// `{"ai_response": text}` of the `set` verb: what the AI is told when the
-/// call comes back. `None` is sent as `null`, as the reference does.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(super) struct SetAiResponse {
-    pub(super) ai_response: Option<String>,
-}
-
-/// Parameters of `stop_record_call` and `stop_tap`: `{}` stops the one
-/// started without a control id.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(super) struct StopParams {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) control_id: Option<String>,
-}
-
-/// `{"name": room}` of `join_room`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(super) struct RoomName {
-    pub(super) name: String,
-}
-
-/// `{"event": value}` of `user_event`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(super) struct UserEvent {
-    event: Value,
-}
-
 impl ToolResult {
     /// Runs a SWML document: `{"SWML": doc}`; with `transfer`, the key
     /// `"transfer": "true"` is set inside the document.
@@ -209,12 +74,12 @@ impl ToolResult {
             // An existing `transfer` key keeps its place; a new one goes last.
             document.insert("transfer".to_owned(), Value::from(bool_str(true)));
         }
-        self.push(SwmlAction::of(Document::Given(document)))
+        self.push(SwmlAction::given(document))
     }
 
     /// Sends an event to the client: SWML `{"user_event": {"event": event}}`.
     pub fn user_event(self, event: Value) -> Self {
-        let verb = Verb::UserEvent(UserEvent { event });
+        let verb = Verb::new("user_event", UserEvent { event });
         self.push(SwmlAction::run_sections_first(vec![verb]))
     }
 }

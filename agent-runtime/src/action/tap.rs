@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::ToolResult;
-use super::swml::{StopParams, SwmlAction, Verb};
+use super::document::{StopParams, SwmlAction, Verb};
 use super::wire::{TapCodec, TapDirection, non_empty, unless_default};
 
 /// RTP packetisation time unless set, in milliseconds.
@@ -99,20 +99,23 @@ pub(super) struct TapParams {
 impl ToolResult {
     /// Starts a media tap (SWML `tap`).
     pub fn tap(self, tap: Tap) -> Self {
-        self.push(SwmlAction::run(vec![Verb::Tap(tap.into_params())]))
+        self.push(SwmlAction::run(vec![Verb::new("tap", tap.into_params())]))
     }
 
     /// Stops the tap started without a control id: SWML `{"stop_tap": {}}`.
     pub fn stop_tap(self) -> Self {
-        let verb = Verb::StopTap(StopParams { control_id: None });
+        let verb = Verb::new("stop_tap", StopParams { control_id: None });
         self.push(SwmlAction::run(vec![verb]))
     }
 
     /// Stops the tap with this control id.
     pub fn stop_tap_id(self, control_id: impl Into<String>) -> Self {
-        let verb = Verb::StopTap(StopParams {
-            control_id: Some(control_id.into()),
-        });
+        let verb = Verb::new(
+            "stop_tap",
+            StopParams {
+                control_id: Some(control_id.into()),
+            },
+        );
         self.push(SwmlAction::run(vec![verb]))
     }
 }

@@ -6,11 +6,6 @@
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::conversation::ConversationAction;
-use super::data::DataAction;
-use super::speech::SpeechAction;
-use super::swml::SwmlAction;
-
 /// Response text sent when a result has neither response text nor actions.
 pub const DEFAULT_RESPONSE: &str = "Action completed.";
 
@@ -49,51 +44,10 @@ const FALLBACK_BODY: &[u8] = br#"{"response":"Action completed."}"#;
 #[must_use = "a tool result does nothing unless returned"]
 pub struct ToolResult {
     response: String,
-    actions: Vec<Action>,
+    /// Each action as the JSON object it is sent as (`{key: value}`),
+    /// serialised from its typed form when it is added.
+    actions: Vec<Value>,
     post_process: bool,
-}
-
-/// One entry of the `action` list. Each area's enum writes its own
-/// `{key: value}` objects; this enum only says which area an action came
-/// from, and adds nothing of its own to the JSON.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
-pub(super) enum Action {
-    /// Global data and function metadata (`data.rs`).
-    Data(DataAction),
-    /// Conversation flow (`conversation.rs`).
-    Conversation(ConversationAction),
-    /// Speech recognition and background audio (`speech.rs`).
-    Speech(SpeechAction),
-    /// A SWML document run on the call (`swml.rs` and the call-control files).
-    Swml(SwmlAction),
-    /// JSON appended as given by [`ToolResult::add_action`] or
-    /// [`ToolResult::add_actions`].
-    Verbatim(Value),
-}
-
-impl From<DataAction> for Action {
-    fn from(action: DataAction) -> Self {
-        Action::Data(action)
-    }
-}
-
-impl From<ConversationAction> for Action {
-    fn from(action: ConversationAction) -> Self {
-        Action::Conversation(action)
-    }
-}
-
-impl From<SpeechAction> for Action {
-    fn from(action: SpeechAction) -> Self {
-        Action::Speech(action)
-    }
-}
-
-impl From<SwmlAction> for Action {
-    fn from(action: SwmlAction) -> Self {
-        Action::Swml(action)
-    }
 }
 
 /// The body as sent: which keys appear depends on the other fields, so the
@@ -104,7 +58,7 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     response: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    action: Option<&'a [Action]>,
+    action: Option<&'a [Value]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     post_process: Option<bool>,
 }
@@ -160,24 +114,28 @@ impl ToolResult {
     }
 
     /// Appends `{name: data}` verbatim.
-    pub fn add_action(self, name: impl Into<String>, data: Value) -> Self {
+    pub fn add_action(mut self, name: impl Into<String>, data: Value) -> Self {
         // The key is chosen by the caller, so this one action is built as a
         // JSON map rather than a typed struct.
         let mut action = Map::new();
         action.insert(name.into(), data);
-        self.push(Action::Verbatim(Value::Object(action)))
+        self.actions.push(Value::Object(action));
+        self
     }
 
     /// Appends each value verbatim as one action.
     pub fn add_actions(mut self, actions: impl IntoIterator<Item = Value>) -> Self {
-        self.actions
-            .extend(actions.into_iter().map(Action::Verbatim));
+        self.actions.extend(actions);
         self
     }
 
     /// Appends one typed action; every builder method ends here.
-    pub(super) fn push(mut self, action: impl Into<Action>) -> Self {
-        self.actions.push(action.into());
+    pub(super) fn push(mut self, action: impl Serialize) -> Self {
+        // The typed actions are maps with string keys, numbers, strings and
+        // booleans, which always convert; `null` would only stand in for a
+        // bug, never for caller data.
+        self.actions
+            .push(serde_json::to_value(action).unwrap_or(Value::Null));
         self
     }
 

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::ToolResult;
-use super::swml::{SetAiResponse, SwmlAction, Verb};
+use super::document::{SetAiResponse, SwmlAction, Verb};
 use super::wire::non_empty;
 
 /// A transfer to a phone number or SIP address ([`ToolResult::connect`]).
@@ -97,8 +97,8 @@ impl ToolResult {
             to: connect.to,
             from: non_empty(connect.from),
         };
-        let action =
-            SwmlAction::run_sections_first(vec![Verb::Connect(target)]).transfer(connect.is_final);
+        let action = SwmlAction::run_sections_first(vec![Verb::new("connect", target)])
+            .transfer(connect.is_final);
         self.push(action)
     }
 
@@ -106,12 +106,18 @@ impl ToolResult {
     /// `transfer` with a sibling `"transfer": "true"|"false"`.
     pub fn swml_transfer(self, transfer: SwmlTransfer) -> Self {
         let verbs = vec![
-            Verb::Set(SetAiResponse {
-                ai_response: Some(transfer.ai_response),
-            }),
-            Verb::Transfer(TransferDest {
-                dest: transfer.dest,
-            }),
+            Verb::new(
+                "set",
+                SetAiResponse {
+                    ai_response: Some(transfer.ai_response),
+                },
+            ),
+            Verb::new(
+                "transfer",
+                TransferDest {
+                    dest: transfer.dest,
+                },
+            ),
         ];
         self.push(SwmlAction::run(verbs).transfer(transfer.is_final))
     }
@@ -121,7 +127,7 @@ impl ToolResult {
         let target = SipReferTarget {
             to_uri: to_uri.into(),
         };
-        self.push(SwmlAction::run(vec![Verb::SipRefer(target)]))
+        self.push(SwmlAction::run(vec![Verb::new("sip_refer", target)]))
     }
 }
 

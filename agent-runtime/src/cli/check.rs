@@ -222,8 +222,8 @@ pub fn checklist<A: Agent>(svc: &AgentService<A>) -> Vec<CheckItem> {
 pub(super) fn check<A: Agent>(mut builder: AgentBuilder<A>) -> CliOutput {
     // Build as in development so a production configuration that would be
     // refused at start-up is still evaluated item by item.
-    let production = builder.config.as_ref().is_some_and(|c| c.production);
-    if let Some(c) = builder.config.as_mut() {
+    let production = builder.config_ref().is_some_and(|c| c.production);
+    if let Some(c) = builder.config_mut() {
         c.production = false;
     }
     let env = if production {

@@ -218,7 +218,7 @@ where
         return audit_verify(file, key_env.as_deref(), &lookup);
     }
     let mut builder = builder;
-    if builder.config.is_none() {
+    if builder.config_ref().is_none() {
         match AgentConfig::from_lookup(&lookup) {
             Ok(c) => builder = builder.config(c),
             Err(e) => return CliOutput::failure(e),

@@ -7,26 +7,50 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::web;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::AgentService;
-use super::builder::AgentBuilder;
 use super::error::{BuildError, ToolError};
+use crate::access::AccessHooks;
 use crate::agent::{Agent, ToolDef};
-use crate::audit::AuditTrail;
+use crate::audit::{AuditSink, AuditTrail};
 use crate::config::{
     AgentConfig, ConfigError, CredentialSource, Credentials, KeySource, signer_from_secrets,
 };
 use crate::emergency::EmergencySwitch;
 use crate::ratelimit::{InMemoryRateLimits, RateLimitStore};
 use crate::schema::{ArgsValidator, to_swaig_parameters};
+use crate::secret::SecretString;
 use crate::security::auth::BasicAuth;
 use crate::security::signature::SignatureVerifier;
 use crate::state::{AgentState, CompiledTool, Guards, HTTP_SCOPE, SwmlTemplates, ToolTable};
 use crate::swml::template::{SwmlFunction, SwmlSpec, SwmlTemplate, Variant, url_with_credentials};
 use crate::swml::{Hint, Language, Recording, Section};
 
-pub(super) fn build<A: Agent>(b: AgentBuilder<A>) -> Result<AgentService<A>, BuildError> {
+/// Everything an [`AgentBuilder`](super::AgentBuilder) collects, as
+/// [`build`] takes it.
+pub(super) struct Settings<A> {
+    pub(super) agent: A,
+    pub(super) config: Option<AgentConfig>,
+    pub(super) sections: Vec<Section>,
+    pub(super) prompt_text: Option<String>,
+    pub(super) post_prompt: Option<String>,
+    pub(super) params: Map<String, Value>,
+    pub(super) hints: Vec<Hint>,
+    pub(super) languages: Vec<Language>,
+    pub(super) global_data: Map<String, Value>,
+    pub(super) record_call: Option<Recording>,
+    pub(super) sinks: Vec<Arc<dyn AuditSink>>,
+    pub(super) basic_auth: Option<(String, SecretString)>,
+    pub(super) token_secrets: Option<(SecretString, Vec<SecretString>)>,
+    pub(super) route: Option<String>,
+    pub(super) hooks: AccessHooks,
+    pub(super) tool_rates: Vec<(String, String)>,
+    pub(super) rate_store: Option<Arc<dyn RateLimitStore>>,
+}
+
+/// Builds the agent from its settings.
+pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildError> {
     let config = resolve_config(b.config, b.basic_auth, b.token_secrets)?;
     if config.production {
         let problems = config.production_problems();
@@ -92,11 +116,8 @@ pub(super) fn build<A: Agent>(b: AgentBuilder<A>) -> Result<AgentService<A>, Bui
 /// credentials and token secrets set in code applied.
 fn resolve_config(
     config: Option<AgentConfig>,
-    basic_auth: Option<(String, crate::secret::SecretString)>,
-    token_secrets: Option<(
-        crate::secret::SecretString,
-        Vec<crate::secret::SecretString>,
-    )>,
+    basic_auth: Option<(String, SecretString)>,
+    token_secrets: Option<(SecretString, Vec<SecretString>)>,
 ) -> Result<AgentConfig, BuildError> {
     let mut config = match config {
         Some(c) => c,

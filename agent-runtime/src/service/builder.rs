@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::AgentService;
+use super::build::{Settings, build};
 use super::error::BuildError;
 use crate::access::{AccessHooks, AccessView};
 use crate::agent::Agent;
@@ -43,23 +44,7 @@ use crate::swml::{Hint, Language, Recording, Section};
 /// }
 /// ```
 pub struct AgentBuilder<A: Agent> {
-    pub(super) agent: A,
-    pub(crate) config: Option<AgentConfig>,
-    pub(super) sections: Vec<Section>,
-    pub(super) prompt_text: Option<String>,
-    pub(super) post_prompt: Option<String>,
-    pub(super) params: Map<String, Value>,
-    pub(super) hints: Vec<Hint>,
-    pub(super) languages: Vec<Language>,
-    pub(super) global_data: Map<String, Value>,
-    pub(super) record_call: Option<Recording>,
-    pub(super) sinks: Vec<Arc<dyn AuditSink>>,
-    pub(super) basic_auth: Option<(String, SecretString)>,
-    pub(super) token_secrets: Option<(SecretString, Vec<SecretString>)>,
-    pub(super) route: Option<String>,
-    pub(super) hooks: AccessHooks,
-    pub(super) tool_rates: Vec<(String, String)>,
-    pub(super) rate_store: Option<Arc<dyn RateLimitStore>>,
+    settings: Settings<A>,
 }
 
 impl<A: Agent> std::fmt::Debug for AgentBuilder<A> {
@@ -85,80 +70,82 @@ impl<A: Agent> AgentBuilder<A> {
     /// (read at [`build`](Self::build)).
     pub fn new(agent: A) -> Self {
         AgentBuilder {
-            agent,
-            config: None,
-            sections: Vec::new(),
-            prompt_text: None,
-            post_prompt: None,
-            params: Map::new(),
-            hints: Vec::new(),
-            languages: Vec::new(),
-            global_data: Map::new(),
-            record_call: None,
-            sinks: Vec::new(),
-            basic_auth: None,
-            token_secrets: None,
-            route: None,
-            hooks: AccessHooks::default(),
-            tool_rates: Vec::new(),
-            rate_store: None,
+            settings: Settings {
+                agent,
+                config: None,
+                sections: Vec::new(),
+                prompt_text: None,
+                post_prompt: None,
+                params: Map::new(),
+                hints: Vec::new(),
+                languages: Vec::new(),
+                global_data: Map::new(),
+                record_call: None,
+                sinks: Vec::new(),
+                basic_auth: None,
+                token_secrets: None,
+                route: None,
+                hooks: AccessHooks::default(),
+                tool_rates: Vec::new(),
+                rate_store: None,
+            },
         }
     }
 
     /// Uses this configuration instead of reading the environment.
     pub fn config(mut self, config: AgentConfig) -> Self {
-        self.config = Some(config);
+        self.settings.config = Some(config);
         self
     }
     /// Adds a prompt section (POM).
     pub fn section(mut self, section: Section) -> Self {
-        self.sections.push(section);
+        self.settings.sections.push(section);
         self
     }
     /// Uses a plain-text prompt instead of sections.
     pub fn prompt_text(mut self, text: impl Into<String>) -> Self {
-        self.prompt_text = Some(text.into());
+        self.settings.prompt_text = Some(text.into());
         self
     }
     /// Sets the post prompt (end-of-call summary instruction). Its result is
     /// posted to `/post_prompt` with a token bound to the call.
     pub fn post_prompt(mut self, text: impl Into<String>) -> Self {
-        self.post_prompt = Some(text.into());
+        self.settings.post_prompt = Some(text.into());
         self
     }
     /// Sets one `ai.params` entry (e.g. `end_of_speech_timeout`).
     pub fn param(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.params.insert(key.into(), value.into());
+        self.settings.params.insert(key.into(), value.into());
         self
     }
     /// Adds a speech-recognition hint.
     pub fn hint(mut self, hint: impl Into<Hint>) -> Self {
-        self.hints.push(hint.into());
+        self.settings.hints.push(hint.into());
         self
     }
     /// Adds a language.
     pub fn language(mut self, language: Language) -> Self {
-        self.languages.push(language);
+        self.settings.languages.push(language);
         self
     }
     /// Sets one `global_data` entry sent to the platform at call start.
     pub fn global_data(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.global_data.insert(key.into(), value.into());
+        self.settings.global_data.insert(key.into(), value.into());
         self
     }
     /// Records the call (off by default).
     pub fn record_call(mut self, record: Recording) -> Self {
-        self.record_call = Some(record);
+        self.settings.record_call = Some(record);
         self
     }
     /// Sends audit records to `sink` as well as to `tracing`.
     pub fn audit_sink(mut self, sink: Arc<dyn AuditSink>) -> Self {
-        self.sinks.push(sink);
+        self.settings.sinks.push(sink);
         self
     }
     /// Sets the basic-auth credentials in code (overrides the environment).
     pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
-        self.basic_auth = Some((user.into(), SecretString::new(password.into())));
+        self.settings.basic_auth = Some((user.into(), SecretString::new(password.into())));
         self
     }
     /// Sets the token key in code, plus previous keys still accepted during a
@@ -168,37 +155,47 @@ impl<A: Agent> AgentBuilder<A> {
             .iter()
             .map(|s| SecretString::new((*s).to_owned()))
             .collect();
-        self.token_secrets = Some((SecretString::new(current.into()), previous));
+        self.settings.token_secrets = Some((SecretString::new(current.into()), previous));
         self
     }
     /// Calls `hook` when a request arrives, with a redacted view (method,
     /// path without query, client address).
     pub fn on_request(mut self, hook: impl Fn(&AccessView<'_>) + Send + Sync + 'static) -> Self {
-        self.hooks.on_request = Some(Arc::new(hook));
+        self.settings.hooks.on_request = Some(Arc::new(hook));
         self
     }
     /// Calls `hook` when a response is ready, with a redacted view (adds
     /// status, duration, call id and function; never a header or token).
     pub fn on_response(mut self, hook: impl Fn(&AccessView<'_>) + Send + Sync + 'static) -> Self {
-        self.hooks.on_response = Some(Arc::new(hook));
+        self.settings.hooks.on_response = Some(Arc::new(hook));
         self
     }
     /// Limits how often one caller may use `tool` (`"5/min"`, `"1/sec"`,
     /// `"20/hour"`), overriding `SWML_RATE_LIMIT` and the tool's declaration.
     pub fn tool_rate_limit(mut self, tool: impl Into<String>, rate: impl Into<String>) -> Self {
-        self.tool_rates.push((tool.into(), rate.into()));
+        self.settings.tool_rates.push((tool.into(), rate.into()));
         self
     }
     /// Keeps rate-limit state in `store` (e.g. shared by replicas) instead of
     /// in memory.
     pub fn rate_limit_store(mut self, store: Arc<dyn RateLimitStore>) -> Self {
-        self.rate_store = Some(store);
+        self.settings.rate_store = Some(store);
         self
     }
     /// Overrides the route declared with `#[agent(route = "...")]`.
     pub fn route(mut self, route: impl Into<String>) -> Self {
-        self.route = Some(route.into());
+        self.settings.route = Some(route.into());
         self
+    }
+
+    /// The configuration set with [`config`](Self::config), if any.
+    pub(crate) fn config_ref(&self) -> Option<&AgentConfig> {
+        self.settings.config.as_ref()
+    }
+
+    /// The configuration set with [`config`](Self::config), to adjust.
+    pub(crate) fn config_mut(&mut self) -> Option<&mut AgentConfig> {
+        self.settings.config.as_mut()
     }
 
     /// Validates everything and compiles schemas, validators and the SWML
@@ -211,7 +208,7 @@ impl<A: Agent> AgentBuilder<A> {
     /// schema cannot be used, an invalid route, or (with
     /// `AGENT_ENV=production`) every production problem at once.
     pub fn build(self) -> Result<AgentService<A>, BuildError> {
-        super::build::build(self)
+        build(self.settings)
     }
 
     /// Builds and serves on the current thread until stopped (creates its own
