@@ -189,11 +189,13 @@ impl<A: Agent> AgentBuilder<A> {
     }
 
     /// The configuration set with [`config`](Self::config), if any.
+    #[cfg(feature = "harness")]
     pub(crate) fn config_ref(&self) -> Option<&AgentConfig> {
         self.settings.config.as_ref()
     }
 
     /// The configuration set with [`config`](Self::config), to adjust.
+    #[cfg(feature = "cli")]
     pub(crate) fn config_mut(&mut self) -> Option<&mut AgentConfig> {
         self.settings.config.as_mut()
     }
