@@ -57,7 +57,15 @@ mod tests {
         assert_eq!((r.count.get(), r.per), (5, Duration::from_secs(60)));
         assert_eq!(parse("1/h").unwrap().per, Duration::from_secs(3600));
         assert_eq!(parse("20/second").unwrap().per, Duration::from_secs(1));
-        for bad in ["0/min", "5/fortnight", "five/min", "5", "-1/min", "5/min/x", ""] {
+        for bad in [
+            "0/min",
+            "5/fortnight",
+            "five/min",
+            "5",
+            "-1/min",
+            "5/min/x",
+            "",
+        ] {
             assert_eq!(parse(bad), Err(RateError), "{bad}");
         }
     }

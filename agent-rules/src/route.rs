@@ -47,7 +47,9 @@ mod tests {
         assert_eq!(normalize("/"), Ok(""));
         assert_eq!(normalize("/bank/"), Ok("/bank"));
         assert_eq!(normalize("/a/b.c-d_e"), Ok("/a/b.c-d_e"));
-        for bad in ["bank", "/a/../b", "/a/./b", "/a b", "//", "/a//b", "/bank//", "/é"] {
+        for bad in [
+            "bank", "/a/../b", "/a/./b", "/a b", "//", "/a//b", "/bank//", "/é",
+        ] {
             assert_eq!(normalize(bad), Err(RouteError), "{bad}");
         }
     }
