@@ -7,7 +7,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned as _;
 use syn::{FnArg, ImplItem, ItemImpl};
 
-use super::{flagged_names, remove_markers};
+use super::common::{flagged_names, remove_markers};
 use crate::ast::{AgentImpl, Description, DescriptionPiece, Method, Param, ParamKind, Tool};
 use crate::attr::{self, NOT_SENSITIVE, ON_SUMMARY, SENSITIVE, TOOL};
 use crate::check;

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Fields, Item, ItemStruct};
 
-use super::{item_kind, parse_item, remove_markers, wrong_item};
+use super::common::{item_kind, parse_item, remove_markers, wrong_item};
 use crate::ast::SensitiveStruct;
 use crate::attr::{self, SENSITIVE};
 use crate::check;

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{Fields, Item, ItemEnum, ItemStruct};
 
-use super::{flagged_names, parse_item, remove_markers, wrong_item};
+use super::common::{flagged_names, parse_item, remove_markers, wrong_item};
 use crate::ast::{ArgsEnum, ArgsField, ArgsStruct};
 use crate::attr::{self, NOT_SENSITIVE, SENSITIVE};
 use crate::check;
