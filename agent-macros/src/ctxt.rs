@@ -1,7 +1,7 @@
-//! Error accumulator: every mistake is recorded on its own span and reported
-//! together, instead of stopping at the first.
+//! Error accumulator (serde's `Ctxt`): every mistake is recorded on its own
+//! span and reported together, instead of stopping at the first.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use std::fmt::Display;
 
@@ -13,6 +13,10 @@ pub(crate) struct Ctxt {
 impl Ctxt {
     pub(crate) fn error_spanned_by<T: ToTokens, M: Display>(&mut self, tokens: T, msg: M) {
         self.errors.push(syn::Error::new_spanned(tokens, msg));
+    }
+
+    pub(crate) fn error_at<M: Display>(&mut self, span: Span, msg: M) {
+        self.errors.push(syn::Error::new(span, msg));
     }
 
     pub(crate) fn syn_error(&mut self, err: syn::Error) {

@@ -2,19 +2,28 @@
 //! (`use agent_runtime::prelude::*;`), which re-exports them; generated code
 //! names the runtime by absolute path.
 //!
-//! Pipeline: attributes are parsed (`attr`), a model keeping the user's
-//! syntax for spans is built (`ast`), rules spanning several items are checked
-//! (`check`), and code is generated (`expand`). Errors are collected (`ctxt`)
-//! and reported together; on error the user's item is emitted again (without
-//! our helper attributes) so one mistake gives one error.
+//! # How the crate reads
+//!
+//! Each macro runs one pipeline, a module per stage, each stage importing
+//! only the ones before it:
+//!
+//! 1. `attr` parses our attributes (`#[agent(..)]`, `#[tool(..)]`, the
+//!    markers, doc comments) into values;
+//! 2. `ast` builds a model of the item that keeps references to the user's
+//!    syntax, so errors point at the token to change (`from_ast`);
+//! 3. `check` applies every rule to the model (`check_*`), using the grammars
+//!    of `agent_rules` that the runtime applies too;
+//! 4. `expand` generates code, one file per kind of item (`expand_*`).
+//!
+//! Errors are collected in `ctxt` and reported together; on error the user's
+//! item is emitted again without our helper attributes, so one mistake gives
+//! one error.
 
 mod ast;
 mod attr;
 mod check;
 mod ctxt;
 mod expand;
-mod names;
-mod types;
 
 use proc_macro::TokenStream;
 
@@ -24,48 +33,20 @@ use proc_macro::TokenStream;
 /// (name defaults to the struct name in kebab case, route to `/`).
 ///
 /// On its `impl` block: every method marked `#[tool]` becomes a SWAIG
-/// function. `#[tool(secure)]` requires a per-call token; `#[tool(name =
-/// "...")]` renames it; the doc comment is the description the model sees.
-/// Owned parameters are the arguments the model fills (their schema is derived
-/// from their types); borrowed parameters (`&Call`, `&Caller`, `&GlobalData`,
-/// ...) are platform context and never part of the schema. A single owned
-/// parameter named `args` is the whole argument object (its fields are the
-/// parameters): its type must be a struct with named fields declared with
-/// `#[tool_args]`, since the model's arguments are always a JSON object. `#[sensitive]` marks a parameter as secret (see
+/// function (see [`macro@tool`] for its settings); the doc comment is the
+/// description the model sees, and `#[doc = include_str!("tool.md")]` works
+/// too. Owned parameters are the arguments the model fills (their schema is
+/// derived from their types); borrowed parameters (`&Call`, `&Caller`,
+/// `&GlobalData`, ...) are platform context and never part of the schema. A
+/// single owned parameter named `args` is the whole argument object (its
+/// fields are the parameters): its type must be a struct with named fields
+/// declared with `#[tool_args]`, since the model's arguments are always a
+/// JSON object. `#[sensitive]` marks a parameter as secret (see
 /// [`macro@sensitive`] for the naming rules and `#[not_sensitive]`). One
 /// method may be marked `#[on_summary]` to receive the post-prompt summary.
 ///
-/// `#[tool(rate_limit = "5/min")]` limits calls per caller (the platform's
-/// caller id, else the call id) and tool: `N/sec|s|second`, `N/min|m|minute`
-/// or `N/hour|h`, checked at compile time. A builder `tool_rate_limit`
-/// overrides it; without either the agent-wide default applies.
-///
-/// `#[tool(guard = path)]` names a check `fn(&Agent, &Call) -> Result<(),
-/// Refusal>` (a free function, or a method written `guard = Self::check`).
-/// It runs after the token and rate checks and before the arguments are
-/// validated, so it sees only platform data: caller id, call id,
-/// `global_data` — never an argument the model fills. `Err(Refusal::new(".."))`
-/// answers `{"response": ".."}` without running the tool;
-/// `Refusal::hangup("..")` also ends the call; `.reason("not_verified")` sets
-/// the reason of the `guard_refusal` audit record.
-///
-/// ```ignore
-/// fn verified(_: &Bank, call: &Call) -> Result<(), Refusal> {
-///     match call.global_data().get_as::<bool>("pin_verified") {
-///         Some(true) => Ok(()),
-///         _ => Err(Refusal::new("Verify the caller's PIN first.").reason("not_verified")),
-///     }
-/// }
-///
-/// #[agent]
-/// impl Bank {
-///     /// Move money between the caller's accounts.
-///     #[tool(secure, guard = verified, rate_limit = "5/min")]
-///     async fn transfer(&self, args: Transfer) -> ToolResult { .. }
-/// }
 /// ```
-///
-/// ```ignore
+/// use agent_runtime::Agent;
 /// use agent_runtime::prelude::*;
 ///
 /// /// Voice banking assistant.
@@ -77,8 +58,49 @@ use proc_macro::TokenStream;
 ///     /// Look up the balance of one of the caller's accounts.
 ///     #[tool]
 ///     async fn get_balance(&self, call: &Call, account: String) -> ToolResult {
-///         ToolResult::new("100 dollars")
+///         let _ = call.caller().number();
+///         ToolResult::new(format!("Account {account} holds 100 dollars."))
 ///     }
+///
+///     #[on_summary]
+///     async fn summary(&self, call: &Call, summary: Option<Value>) {
+///         let _ = (call.id(), summary);
+///     }
+/// }
+///
+/// fn main() {
+///     let tools = Bank::tools();
+///     assert_eq!(tools[0].name, "get_balance");
+///     assert_eq!(
+///         tools[0].description,
+///         "Look up the balance of one of the caller's accounts."
+///     );
+///     assert!(Bank::summary_handler().is_some());
+/// }
+/// ```
+///
+/// To serve it, build and run it (this starts an HTTP server):
+///
+/// ```no_run
+/// use agent_runtime::prelude::*;
+///
+/// /// Voice banking assistant.
+/// #[agent(name = "secure-bank", route = "/bank")]
+/// struct Bank;
+///
+/// #[agent]
+/// impl Bank {
+///     /// Say which accounts the caller has.
+///     #[tool]
+///     fn list_accounts(&self) -> ToolResult {
+///         ToolResult::new("A checking and a savings account.")
+///     }
+/// }
+///
+/// fn main() -> std::io::Result<()> {
+///     Bank.builder()
+///         .section(Section::new("Role").body("You are a careful banking assistant."))
+///         .run()
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -86,17 +108,80 @@ pub fn agent(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::expand_agent(args.into(), input.into()).into()
 }
 
-/// Marks a tool method. Only meaningful inside an `#[agent]` impl block, which
-/// reads and removes it; on its own it is an error.
+/// Marks a tool method inside an `#[agent]` impl block, which reads and
+/// removes it; on its own it is an error.
+///
+/// - `#[tool(secure)]` requires a per-call token.
+/// - `#[tool(name = "...")]` renames the SWAIG function (SignalWire accepts
+///   `^[A-Za-z_][A-Za-z0-9_]*$`, at most 64 characters); `description =
+///   "..."` replaces the doc comment.
+/// - `#[tool(rate_limit = "5/min")]` limits calls per caller (the platform's
+///   caller id, else the call id) and tool: `N/sec|s|second`,
+///   `N/min|m|minute` or `N/hour|h`, checked at compile time. A builder
+///   `tool_rate_limit` overrides it; without either the agent-wide default
+///   applies.
+/// - `#[tool(guard = path)]` names a check `fn(&Agent, &Call) -> Result<(),
+///   Refusal>` (a free function, or a method written `guard = Self::check`).
+///   It runs after the token and rate checks and before the arguments are
+///   validated, so it sees only platform data: caller id, call id,
+///   `global_data` — never an argument the model fills.
+///   `Err(Refusal::new(".."))` answers `{"response": ".."}` without running
+///   the tool; `Refusal::hangup("..")` also ends the call; `.reason("..")`
+///   sets the reason of the `guard_refusal` audit record.
+///
+/// ```
+/// use agent_runtime::Agent;
+/// use agent_runtime::prelude::*;
+///
+/// /// Voice banking assistant.
+/// #[agent]
+/// struct Bank;
+///
+/// /// A transfer between two of the caller's accounts.
+/// #[tool_args]
+/// struct Transfer {
+///     /// Account to take the money from.
+///     from_account: String,
+///     /// Account to put it in.
+///     to_account: String,
+///     /// Amount in dollars.
+///     amount: f64,
+/// }
+///
+/// fn verified(_: &Bank, call: &Call) -> Result<(), Refusal> {
+///     match call.global_data().get_as::<bool>("pin_verified") {
+///         Some(true) => Ok(()),
+///         _ => Err(Refusal::new("Verify the caller's PIN first.").reason("not_verified")),
+///     }
+/// }
+///
+/// #[agent]
+/// impl Bank {
+///     /// Move money between the caller's accounts.
+///     #[tool(secure, name = "transfer_funds", guard = verified, rate_limit = "5/min")]
+///     async fn transfer(&self, args: Transfer) -> ToolResult {
+///         ToolResult::new(format!(
+///             "Moved {:.2} dollars from {} to {}.",
+///             args.amount, args.from_account, args.to_account
+///         ))
+///     }
+/// }
+///
+/// fn main() {
+///     let tools = Bank::tools();
+///     let transfer = &tools[0];
+///     assert_eq!(transfer.name, "transfer_funds");
+///     assert!(transfer.secure);
+///     assert_eq!(transfer.rate_limit, Some("5/min"));
+///
+///     let guard = transfer.guard.expect("declared with `guard = verified`");
+///     let refusal = guard(&Bank, &Call::for_test("call-1", "+15551234567")).unwrap_err();
+///     assert_eq!(refusal.audit_reason(), "not_verified");
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn tool(_args: TokenStream, input: TokenStream) -> TokenStream {
-    let input: proc_macro2::TokenStream = input.into();
-    let err = syn::Error::new(
-        proc_macro2::Span::call_site(),
-        "`#[tool]` belongs on a method inside an `#[agent]` impl block; add `#[agent]` to the impl",
-    )
-    .to_compile_error();
-    quote::quote!(#err #input).into()
+    expand::expand_tool_outside_agent(input.into()).into()
 }
 
 /// Makes a struct or enum usable as tool arguments: derives `Deserialize` and
@@ -109,19 +194,55 @@ pub fn tool(_args: TokenStream, input: TokenStream) -> TokenStream {
 /// `agent_runtime::tool::NamedFields`); an enum, tuple or unit struct is
 /// only ever one argument among others.
 ///
-/// ```ignore
+/// ```
+/// use agent_runtime::Agent;
 /// use agent_runtime::prelude::*;
 ///
+/// /// A transfer.
 /// #[tool_args]
 /// struct Transfer {
 ///     /// Amount in dollars.
 ///     #[schemars(range(max = 10000), extend("exclusiveMinimum" = 0))]
 ///     amount: f64,
+///     /// How fast the money should arrive.
+///     speed: Speed,
+/// }
+///
+/// /// A delivery speed.
+/// #[tool_args]
+/// enum Speed {
+///     Standard,
+///     Instant,
+/// }
+///
+/// /// Voice banking assistant.
+/// #[agent]
+/// struct Bank;
+///
+/// #[agent]
+/// impl Bank {
+///     /// Move money.
+///     #[tool(secure)]
+///     async fn transfer(&self, args: Transfer) -> ToolResult {
+///         let speed = match args.speed {
+///             Speed::Standard => "today",
+///             Speed::Instant => "now",
+///         };
+///         ToolResult::new(format!("{:.2} dollars arrive {speed}.", args.amount))
+///     }
+/// }
+///
+/// fn main() {
+///     let schema = (Bank::tools()[0].schema)();
+///     let amount = &schema.as_value()["properties"]["amount"];
+///     assert_eq!(amount["description"], "Amount in dollars.");
+///     assert_eq!(amount["maximum"], 10000.0);
+///     assert_eq!(amount["exclusiveMinimum"], 0);
 /// }
 /// ```
 #[proc_macro_attribute]
 pub fn tool_args(args: TokenStream, input: TokenStream) -> TokenStream {
-    types::expand_tool_args(args.into(), input.into()).into()
+    expand::expand_tool_args(args.into(), input.into()).into()
 }
 
 /// Marks a secret.
@@ -146,15 +267,20 @@ pub fn tool_args(args: TokenStream, input: TokenStream) -> TokenStream {
 /// it is read only through `.expose_secret()` and wiped on drop. A plain
 /// `String` marked `#[sensitive]` is accepted and redacted by name.
 ///
-/// Names that say "secret" (`pin`, `new_pin`, `password`, `passcode`, `ssn`,
-/// `secret_*`, `*_token`, `api_key`, ...; judged by the last word, so
-/// `pin_attempts` and `tokens_used` are fine) must carry `#[sensitive]`, or
-/// `#[not_sensitive]` when they do not hold a secret. Names of payment card
-/// data (`card_number`, `pan`, `cvv`, `cvc`, `security_code`, `expiry`, ...)
-/// are refused outright: card data never passes through the model; use the
-/// `pay` action (`ToolResult::new(..).pay(Pay::new(..))`).
+/// Names that say "secret" must carry `#[sensitive]`, or `#[not_sensitive]`
+/// when they do not hold a secret: `pin`, `new_pin`, `password`,
+/// `passcode`, `ssn`, `otp_code`, `access_token`, `api_key`,
+/// `verification_code`, `date_of_birth`, `dob`, `memorable_word`,
+/// `security_answer`, ... A name *about* a secret is fine: `pin_attempts`,
+/// `token_count`, `password_hint`, `has_pin`. Names of payment card data
+/// (`card_number`, `pan`, `cvv`, `cvc`, `security_code`, `expiry`, ...) are
+/// refused outright: card data never passes through the model; use the
+/// `pay` action (`ToolResult::new(..).pay(Pay::new(..))`). The rule is the
+/// one the runtime uses to redact records, so a name that compiles unmarked
+/// is also logged in clear.
 ///
-/// ```ignore
+/// ```
+/// use agent_runtime::Agent;
 /// use agent_runtime::prelude::*;
 ///
 /// /// A one-time passcode.
@@ -162,6 +288,7 @@ pub fn tool_args(args: TokenStream, input: TokenStream) -> TokenStream {
 /// #[sensitive]
 /// struct Otp(String);
 ///
+/// /// Log-in details.
 /// #[tool_args]
 /// struct Login {
 ///     /// The user name.
@@ -169,9 +296,39 @@ pub fn tool_args(args: TokenStream, input: TokenStream) -> TokenStream {
 ///     /// The password.
 ///     #[sensitive]
 ///     password: Secret<String>,
+///     /// How many times the caller has tried (about a secret, not one).
+///     password_attempts: u32,
+/// }
+///
+/// /// Signs callers in.
+/// #[agent]
+/// struct Door;
+///
+/// #[agent]
+/// impl Door {
+///     /// Sign in.
+///     #[tool(secure)]
+///     async fn sign_in(&self, args: Login) -> ToolResult {
+///         let _ = (args.password.expose_secret(), args.password_attempts);
+///         ToolResult::new(format!("Welcome {}.", args.user))
+///     }
+///
+///     /// Confirm the sign-in with the code sent by text message.
+///     #[tool(secure)]
+///     async fn confirm(&self, #[sensitive] otp_code: Otp) -> ToolResult {
+///         let _ = otp_code.expose_secret();
+///         ToolResult::new("Confirmed.")
+///     }
+/// }
+///
+/// fn main() {
+///     assert_eq!(format!("{:?}", Otp("123456".into())), "Otp([REDACTED])");
+///     let tools = Door::tools();
+///     assert_eq!(tools[0].sensitive, ["password"]);
+///     assert_eq!(tools[1].sensitive, ["otp_code"]);
 /// }
 /// ```
 #[proc_macro_attribute]
 pub fn sensitive(args: TokenStream, input: TokenStream) -> TokenStream {
-    types::expand_sensitive(args.into(), input.into()).into()
+    expand::expand_sensitive(args.into(), input.into()).into()
 }

@@ -1,92 +1,29 @@
-//! Code generation. Generated code is thin: a description of each tool plus a
-//! small closure that decodes the arguments and calls the method; all logic
-//! lives in the runtime.
+//! `#[agent]` on the impl block: the `Agent` impl listing every tool (name,
+//! description, schema, sensitive keys, rate limit, guard, and the closure
+//! that decodes the arguments and calls the method), and the summary handler.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
-use syn::{Item, ItemImpl, ItemStruct};
+use syn::spanned::Spanned as _;
+use syn::{FnArg, ImplItem, ItemImpl};
 
-use crate::ast::{self, AgentImpl, Param, ParamKind, Tool};
-use crate::attr;
+use super::common::{flagged_names, remove_markers};
+use crate::ast::{AgentImpl, Description, DescriptionPiece, Method, Param, ParamKind, Tool};
+use crate::attr::{self, NOT_SENSITIVE, ON_SUMMARY, SENSITIVE, TOOL};
 use crate::check;
 use crate::ctxt::Ctxt;
 
-pub(crate) fn expand_agent(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item: Item = match syn::parse2(input.clone()) {
-        Ok(item) => item,
-        Err(e) => {
-            let e = e.to_compile_error();
-            return quote!(#e #input);
-        }
-    };
-    match item {
-        Item::Struct(s) => expand_struct(args, s),
-        Item::Impl(i) => expand_impl(args, i),
-        other => {
-            let what = match &other {
-                Item::Enum(_) => "an enum",
-                Item::Union(_) => "a union",
-                Item::Trait(_) => "a trait",
-                Item::Fn(_) => "a function",
-                _ => "this item",
-            };
-            let err = syn::Error::new(
-                item_keyword_span(&other),
-                format!("`#[agent]` cannot be applied to {what}; it goes on a struct and on that struct's `impl` block"),
-            )
-            .to_compile_error();
-            quote!(#err #other)
-        }
-    }
-}
-
-pub(crate) fn item_keyword_span(item: &Item) -> Span {
-    match item {
-        Item::Enum(e) => e.enum_token.span,
-        Item::Union(u) => u.union_token.span,
-        Item::Trait(t) => t.trait_token.span,
-        Item::Fn(f) => f.sig.fn_token.span,
-        other => other.span(),
-    }
-}
-
-fn expand_struct(args: TokenStream, item: ItemStruct) -> TokenStream {
+pub(super) fn expand_agent_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
     let mut cx = Ctxt::default();
-    let attr = attr::parse_agent_attr(&mut cx, args);
-    let model = ast::struct_from_ast(&mut cx, &item, attr);
-    let ident = &item.ident;
-    let name = &model.name;
-    let route = &model.route;
-    let errors = cx.into_compile_errors();
-    if !model.item.generics.params.is_empty() {
-        // Already reported; an impl for `#ident` without its parameters
-        // would only add a second error.
-        return quote!(#item #errors);
-    }
-    quote! {
-        #item
-        #errors
-        #[automatically_derived]
-        impl ::agent_runtime::__private::AgentIdentity for #ident {
-            const NAME: &'static str = #name;
-            const ROUTE: &'static str = #route;
-        }
-    }
-}
-
-fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
-    let mut cx = Ctxt::default();
-    if !args.is_empty() {
-        cx.error_spanned_by(
-            &args,
-            "`#[agent]` on an impl block takes no arguments; put `name` and `route` on the struct's `#[agent(...)]`",
-        );
-    }
-    let model = ast::impl_from_ast(&mut cx, &item);
-    check::check_impl(&mut cx, &model);
+    attr::parse_no_args(
+        &mut cx,
+        &args,
+        "`#[agent]` on an impl block takes no arguments; put `name` and `route` on the struct's `#[agent(...)]`",
+    );
+    let model = AgentImpl::from_ast(&mut cx, &item);
+    check::check_agent_impl(&mut cx, &model);
     let mut cleaned = item.clone();
-    ast::strip_helpers(&mut cleaned);
+    strip_helper_attrs(&mut cleaned);
     let self_ty = &item.self_ty;
     if cx.has_errors() {
         let errors = cx.into_compile_errors();
@@ -106,11 +43,14 @@ fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
     let structs: Vec<TokenStream> = model
         .tools
         .iter()
-        .filter(|t| whole_args(&t.params).is_none())
+        .filter(|t| t.method.whole_args().is_none())
         .map(args_struct)
         .collect();
     let defs: Vec<TokenStream> = model.tools.iter().map(|t| tool_def(self_ty, t)).collect();
-    let (summary_fn, summary_method) = expand_summary(self_ty, &model);
+    let (summary_fn, summary_method) = match model.summaries.first() {
+        Some(summary) => expand_summary(self_ty, summary),
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     quote! {
         #cleaned
         const _: () = {
@@ -127,23 +67,32 @@ fn expand_impl(args: TokenStream, item: ItemImpl) -> TokenStream {
     }
 }
 
-fn args_struct_ident(tool: &Tool) -> syn::Ident {
-    format_ident!("__AgentArgs_{}", tool.method.sig.ident)
-}
-
-fn owned<'t, 'a>(params: &'t [Param<'a>]) -> Vec<&'t Param<'a>> {
-    params
-        .iter()
-        .filter(|p| matches!(p.kind, ParamKind::Argument))
-        .collect()
-}
-
-/// The single `args` parameter, when the tool takes its argument object whole.
-fn whole_args<'t, 'a>(params: &'t [Param<'a>]) -> Option<&'t Param<'a>> {
-    match owned(params).as_slice() {
-        [only] if only.ident == "args" => Some(only),
-        _ => None,
+/// Removes our helper attributes so the impl block can be emitted again, and
+/// on tool and summary methods the parameter attributes that were only for
+/// the generated argument struct (Rust allows no doc comment on a parameter).
+fn strip_helper_attrs(item: &mut ItemImpl) {
+    for impl_item in &mut item.items {
+        let ImplItem::Fn(method) = impl_item else {
+            continue;
+        };
+        let is_ours = method
+            .attrs
+            .iter()
+            .any(|a| attr::is_marker(a, TOOL) || attr::is_marker(a, ON_SUMMARY));
+        remove_markers(&mut method.attrs, &[TOOL, ON_SUMMARY, SENSITIVE]);
+        for input in &mut method.sig.inputs {
+            if let FnArg::Typed(pt) = input {
+                remove_markers(&mut pt.attrs, &[SENSITIVE, NOT_SENSITIVE]);
+                if is_ours {
+                    remove_markers(&mut pt.attrs, &["doc", "schemars", "serde"]);
+                }
+            }
+        }
     }
+}
+
+fn args_struct_ident(tool: &Tool) -> syn::Ident {
+    format_ident!("__AgentArgs_{}", tool.method.syn.sig.ident)
 }
 
 /// Whether a parameter's field in the argument struct is a type parameter
@@ -166,8 +115,9 @@ fn decoded(ty: &syn::Type) -> TokenStream {
 /// parameters' types.
 fn decoded_args_ty(tool: &Tool) -> TokenStream {
     let ident = args_struct_ident(tool);
-    let params: Vec<TokenStream> = owned(&tool.params)
-        .into_iter()
+    let params: Vec<TokenStream> = tool
+        .method
+        .arguments()
         .filter(|p| is_generic_field(p))
         .map(|p| decoded(p.ty))
         .collect();
@@ -188,11 +138,12 @@ fn args_struct(tool: &Tool) -> TokenStream {
     let ident = args_struct_ident(tool);
     let name = ident.to_string();
     let mut generics = Vec::new();
-    let fields: Vec<TokenStream> = owned(&tool.params)
-        .into_iter()
+    let fields: Vec<TokenStream> = tool
+        .method
+        .arguments()
         .enumerate()
         .map(|(i, p)| {
-            let field = &p.ident;
+            let field = p.ident;
             let doc = &p.doc;
             let doc = (!doc.is_empty()).then(|| quote!(#[doc = #doc]));
             let fwd = &p.forwarded;
@@ -253,6 +204,31 @@ fn first_last(ty: &syn::Type) -> (Span, Span) {
     (first, last)
 }
 
+/// The arguments of a call to a tool or summary method: context parameters
+/// from the call, the others from `argument(param)`.
+fn call_args<'m>(
+    method: &'m Method,
+    mut argument: impl FnMut(&Param) -> TokenStream + 'm,
+) -> impl Iterator<Item = TokenStream> + 'm {
+    method.params.iter().map(move |p| match p.kind {
+        ParamKind::Context(reference) => {
+            let elem = &reference.elem;
+            quote_spanned! {p.ty.span()=>
+                <#elem as ::agent_runtime::__private::FromCall>::from_call(__agent_call)
+            }
+        }
+        ParamKind::Argument => argument(p),
+    })
+}
+
+/// The span of a method's return type, where a wrong one is reported.
+fn return_span(method: &Method) -> Span {
+    match &method.syn.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => method.syn.sig.ident.span(),
+    }
+}
+
 /// The closure that decodes a tool's arguments and calls the method. It is
 /// written inside `Agent::tools` next to the schema, so the two uses of each
 /// argument type are checked together and a bad type is reported once.
@@ -263,9 +239,9 @@ fn first_last(ty: &syn::Type) -> (Span, Span) {
 /// an enum, a tuple struct, a struct without `#[tool_args]`) is reported once,
 /// on the type.
 fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
-    let method = &tool.method.sig.ident;
-    let whole = whole_args(&tool.params);
-    let decode = match whole {
+    let method = &tool.method.syn.sig.ident;
+    let whole = tool.method.whole_args().is_some();
+    let decode = match tool.method.whole_args() {
         Some(p) => {
             let decode = argument_object_fn(p.ty, "decode_object");
             let decode = quote_spanned!(p.ty.span()=> #decode(__agent_value));
@@ -276,31 +252,20 @@ fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
             quote!(let __agent_args: #args_ty = ::agent_runtime::__private::decode_args(__agent_value)?;)
         }
     };
-    let whole = whole.is_some();
-    let call_args = tool.params.iter().map(|p| match p.kind {
-        ParamKind::Context(elem) => quote_spanned! {p.ty.span()=>
-            <#elem as ::agent_runtime::__private::FromCall>::from_call(__agent_call)
-        },
-        ParamKind::Argument => {
-            let value = if whole {
-                quote!(__agent_args)
-            } else {
-                let name = &p.ident;
-                quote!(__agent_args.#name)
-            };
-            if !whole && is_generic_field(p) {
-                from_decoded(p.ty, value)
-            } else {
-                value
-            }
+    let call_args = call_args(&tool.method, |p| {
+        if whole {
+            return quote!(__agent_args);
+        }
+        let name = p.ident;
+        let value = quote!(__agent_args.#name);
+        if is_generic_field(p) {
+            from_decoded(p.ty, value)
+        } else {
+            value
         }
     });
-    let awaited = tool.method.sig.asyncness.map(|_| quote!(.await));
-    let ret_span = match &tool.method.sig.output {
-        syn::ReturnType::Type(_, ty) => ty.span(),
-        syn::ReturnType::Default => tool.method.sig.ident.span(),
-    };
-    let convert = quote_spanned! {ret_span=>
+    let awaited = tool.method.syn.sig.asyncness.map(|_| quote!(.await));
+    let convert = quote_spanned! {return_span(&tool.method)=>
         ::agent_runtime::__private::IntoToolResult::into_tool_result(__agent_out)
     };
     quote! {
@@ -316,10 +281,10 @@ fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
 
 fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     let name = &tool.name;
-    let description = &tool.description;
-    let secure = tool.secure;
+    let description = description(&tool.description);
+    let secure = tool.is_secure();
     let invoke = invoke_closure(self_ty, tool);
-    let whole = whole_args(&tool.params);
+    let whole = tool.method.whole_args();
     let schema = match whole {
         Some(p) => argument_object_fn(p.ty, "object_schema"),
         None => {
@@ -336,13 +301,16 @@ fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
                 <::agent_runtime::__private::Probe<#ty>>::SENSITIVE_FIELDS
             }}
         }
-        None => sensitive_names(&owned(&tool.params)),
+        None => sensitive_names(tool.method.arguments()),
     };
-    let rate_limit = match &tool.rate_limit {
-        Some(r) => quote!(::agent_runtime::__private::Option::Some(#r)),
+    let rate_limit = match &tool.attr.rate_limit {
+        Some(r) => {
+            let r = &r.value;
+            quote!(::agent_runtime::__private::Option::Some(#r))
+        }
         None => quote!(::agent_runtime::__private::Option::None),
     };
-    let guard = match &tool.guard {
+    let guard = match &tool.attr.guard {
         Some(path) => {
             let run = quote_spanned! {path.span()=>
                 ::agent_runtime::__private::run_guard(#path, __agent_self, __agent_call)
@@ -365,11 +333,26 @@ fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
     }
 }
 
+/// A tool's description as a `&'static str`: a literal when all of it is
+/// known now, else `concat!` of the known text and the user's macro calls
+/// (`include_str!(..)`, spanned in the user's file so its path resolves
+/// from there).
+fn description(description: &Description) -> TokenStream {
+    if let [DescriptionPiece::Text(text)] = description.pieces.as_slice() {
+        return quote!(#text);
+    }
+    let pieces = description.pieces.iter().map(|piece| match piece {
+        DescriptionPiece::Text(text) => quote!(#text),
+        DescriptionPiece::Macro(expr) => quote!(#expr),
+    });
+    quote!(::std::concat!(#(#pieces),*))
+}
+
 /// The keys of the secret arguments: parameters marked `#[sensitive]`, and
 /// those whose type is sensitive as a whole (`Secret<T>`, `#[sensitive]`
 /// types), decided at compile time.
-pub(crate) fn sensitive_names(params: &[&Param]) -> TokenStream {
-    let flags = params.iter().map(|p| {
+fn sensitive_names<'p, 'a: 'p>(params: impl Iterator<Item = &'p Param<'a>>) -> TokenStream {
+    let flags = params.map(|p| {
         let key = &p.key;
         let ty = p.ty;
         if p.sensitive.is_some() {
@@ -384,19 +367,6 @@ pub(crate) fn sensitive_names(params: &[&Param]) -> TokenStream {
     flagged_names(quote!(#(#flags),*))
 }
 
-/// A `&'static [&'static str]` of the flagged names among `(name, flag)`
-/// pairs.
-pub(crate) fn flagged_names(pairs: TokenStream) -> TokenStream {
-    quote! {{
-        #[allow(unused_imports)]
-        use ::agent_runtime::__private::ProbeFallback as _;
-        const __AGENT_FLAGS: &[(&::std::primitive::str, ::std::primitive::bool)] = &[#pairs];
-        const __AGENT_NAMES: [&::std::primitive::str; ::agent_runtime::__private::count_flagged(__AGENT_FLAGS)] =
-            ::agent_runtime::__private::flagged_names(__AGENT_FLAGS);
-        &__AGENT_NAMES
-    }}
-}
-
 fn mentions_self(ty: &syn::Type) -> bool {
     fn walk(tokens: TokenStream) -> bool {
         tokens.into_iter().any(|t| match t {
@@ -408,23 +378,13 @@ fn mentions_self(ty: &syn::Type) -> bool {
     walk(quote!(#ty))
 }
 
-fn expand_summary(self_ty: &syn::Type, model: &AgentImpl) -> (TokenStream, TokenStream) {
-    let Some(summary) = model.summaries.first() else {
-        return (TokenStream::new(), TokenStream::new());
-    };
-    let method = &summary.method.sig.ident;
-    let call_args = summary.params.iter().map(|p| match p.kind {
-        ParamKind::Context(elem) => quote_spanned! {p.ty.span()=>
-            <#elem as ::agent_runtime::__private::FromCall>::from_call(__agent_call)
-        },
-        ParamKind::Argument => quote_spanned!(p.ty.span()=> __agent_summary),
-    });
-    let awaited = summary.method.sig.asyncness.map(|_| quote!(.await));
-    let ret_span = match &summary.method.sig.output {
-        syn::ReturnType::Type(_, ty) => ty.span(),
-        syn::ReturnType::Default => summary.method.sig.ident.span(),
-    };
-    let finish = quote_spanned! {ret_span=>
+/// The summary handler: a function calling the `#[on_summary]` method, and
+/// the `Agent::summary_handler` returning it.
+fn expand_summary(self_ty: &syn::Type, summary: &Method) -> (TokenStream, TokenStream) {
+    let method = &summary.syn.sig.ident;
+    let call_args = call_args(summary, |p| quote_spanned!(p.ty.span()=> __agent_summary));
+    let awaited = summary.syn.sig.asyncness.map(|_| quote!(.await));
+    let finish = quote_spanned! {return_span(summary)=>
         ::agent_runtime::__private::IntoSummaryOutcome::into_outcome(__agent_out)
     };
     let func = quote! {

@@ -1,0 +1,66 @@
+//! Helpers every expander shares: reading the item with a fallback on a
+//! syntax error, the "wrong kind of item" error, removing helper attributes,
+//! and the list of flagged names used for sensitive keys.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::spanned::Spanned as _;
+use syn::{Attribute, Item};
+
+/// The item a macro is applied to; on a syntax error, that error plus the
+/// input unchanged (the compiler reports the syntax error itself too).
+pub(super) fn parse_item(input: TokenStream) -> Result<Item, TokenStream> {
+    syn::parse2(input.clone()).map_err(|e| {
+        let e = e.to_compile_error();
+        quote!(#e #input)
+    })
+}
+
+/// An error on the keyword of an item the macro does not apply to, and the
+/// item unchanged.
+pub(super) fn wrong_item(item: &Item, message: &str) -> TokenStream {
+    let err = syn::Error::new(item_keyword_span(item), message).to_compile_error();
+    quote!(#err #item)
+}
+
+/// `an enum`, `a function`, ... for "cannot be applied to" errors.
+pub(super) fn item_kind(item: &Item) -> &'static str {
+    match item {
+        Item::Enum(_) => "an enum",
+        Item::Union(_) => "a union",
+        Item::Trait(_) => "a trait",
+        Item::Fn(_) => "a function",
+        _ => "this item",
+    }
+}
+
+/// The span of the keyword that says what an item is (`enum`, `fn`, ...):
+/// the narrowest token to point at when the item is of the wrong kind.
+fn item_keyword_span(item: &Item) -> Span {
+    match item {
+        Item::Enum(e) => e.enum_token.span,
+        Item::Union(u) => u.union_token.span,
+        Item::Trait(t) => t.trait_token.span,
+        Item::Fn(f) => f.sig.fn_token.span,
+        other => other.span(),
+    }
+}
+
+/// Removes the helper attributes `names` from `attrs`.
+pub(super) fn remove_markers(attrs: &mut Vec<Attribute>, names: &[&str]) {
+    attrs.retain(|a| !names.iter().any(|name| a.path().is_ident(name)));
+}
+
+/// A `&'static [&'static str]` of the names flagged `true` among `(name,
+/// flag)` pairs; the flags may be constants only the compiler can evaluate
+/// (whether a type is sensitive).
+pub(super) fn flagged_names(pairs: TokenStream) -> TokenStream {
+    quote! {{
+        #[allow(unused_imports)]
+        use ::agent_runtime::__private::ProbeFallback as _;
+        const __AGENT_FLAGS: &[(&::std::primitive::str, ::std::primitive::bool)] = &[#pairs];
+        const __AGENT_NAMES: [&::std::primitive::str; ::agent_runtime::__private::count_flagged(__AGENT_FLAGS)] =
+            ::agent_runtime::__private::flagged_names(__AGENT_FLAGS);
+        &__AGENT_NAMES
+    }}
+}
