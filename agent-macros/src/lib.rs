@@ -126,7 +126,7 @@ pub fn agent(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   validated, so it sees only platform data: caller id, call id,
 ///   `global_data` — never an argument the model fills.
 ///   `Err(Refusal::new(".."))` answers `{"response": ".."}` without running
-///   the tool; `Refusal::hangup("..")` also ends the call; `.reason("..")`
+///   the tool; `Refusal::hangup("..")` also ends the call; `.with_reason("..")`
 ///   sets the reason of the `guard_refusal` audit record.
 ///
 /// ```
@@ -151,7 +151,7 @@ pub fn agent(args: TokenStream, input: TokenStream) -> TokenStream {
 /// fn verified(_: &Bank, call: &Call) -> Result<(), Refusal> {
 ///     match call.global_data().get_as::<bool>("pin_verified") {
 ///         Some(true) => Ok(()),
-///         _ => Err(Refusal::new("Verify the caller's PIN first.").reason("not_verified")),
+///         _ => Err(Refusal::new("Verify the caller's PIN first.").with_reason("not_verified")),
 ///     }
 /// }
 ///
@@ -176,7 +176,7 @@ pub fn agent(args: TokenStream, input: TokenStream) -> TokenStream {
 ///
 ///     let guard = transfer.guard.expect("declared with `guard = verified`");
 ///     let refusal = guard(&Bank, &Call::for_test("call-1", "+15551234567")).unwrap_err();
-///     assert_eq!(refusal.audit_reason(), "not_verified");
+///     assert_eq!(refusal.reason(), "not_verified");
 /// }
 /// ```
 #[proc_macro_attribute]

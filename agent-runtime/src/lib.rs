@@ -98,12 +98,12 @@ mod swml;
 pub use access::{AccessHook, AccessView};
 pub use action::ToolResult;
 pub use agent::{
-    Agent, AgentIdentity, ArgumentObject, IntoToolResult, NamedFields, Refusal, SensitiveFields,
-    SensitiveValue, ToolArgument, ToolGuard,
+    Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, NamedFields, Refusal,
+    SensitiveFields, SensitiveValue, ToolArgument, ToolGuard,
 };
 pub use agent_macros::{agent, sensitive, tool, tool_args};
 pub use config::AgentConfig;
-pub use context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
+pub use context::{Call, CallId, Caller, FromCall, GlobalData, MetaData, RawBody};
 pub use emergency::EmergencySwitch;
 pub use schema::SchemaError;
 pub use secret::{Secret, SecretString};

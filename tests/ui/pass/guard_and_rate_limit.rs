@@ -12,7 +12,7 @@ struct Desk {
 fn verified(_desk: &Desk, call: &Call) -> Result<(), Refusal> {
     match call.global_data().get_as::<bool>("verified") {
         Some(true) => Ok(()),
-        _ => Err(Refusal::new("Verify first.").reason("not_verified")),
+        _ => Err(Refusal::new("Verify first.").with_reason("not_verified")),
     }
 }
 
@@ -62,7 +62,7 @@ fn main() {
     assert_eq!(
         (tools[0].guard.unwrap())(&desk, &call)
             .unwrap_err()
-            .audit_reason(),
+            .reason(),
         "not_verified"
     );
     let _ = desk.builder();

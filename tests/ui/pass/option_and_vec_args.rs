@@ -33,8 +33,15 @@ fn main() {
     assert_eq!(schema["properties"]["extras"]["additionalProperties"]["type"], "integer");
     // What SWAIG is sent: the map is an object (the dialect has no
     // `additionalProperties`; the value rule goes into the description).
-    let params = agent_runtime::schema::to_swaig_parameters(schema).expect("expressible");
+    // Read through the agent's own `tools` command, as a user would.
+    let out = agent_runtime::cli::run_with(
+        Pizzeria.builder().prompt_text("You take orders."),
+        ["pizzeria", "tools"],
+        |_| None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let tools: Value = out.stdout.parse().expect("the tools command prints JSON");
+    let params = &tools[0]["parameters"];
     assert_eq!(params["properties"]["extras"]["type"], "object");
     assert_eq!(params["required"], json!(["toppings"]));
-    let _ = Pizzeria.builder();
 }

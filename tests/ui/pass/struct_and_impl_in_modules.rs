@@ -32,7 +32,7 @@ mod tools {
 
 use agent_runtime::Agent;
 use agent_runtime::prelude::*;
-use agent_runtime::tool::AgentIdentity;
+use agent_runtime::AgentIdentity;
 
 fn main() {
     assert_eq!(model::BoxOffice::NAME, "box-office");
