@@ -1,4 +1,4 @@
-//! PIN verification, the way the security guide asks for it: the PIN is a
+//! PIN verification done safely: the PIN is a
 //! `#[sensitive]` argument of a secure tool, the expected PIN is kept only as a
 //! salted digest and compared in constant time, failed attempts are counted in
 //! `global_data`, and the third failure ends the call.

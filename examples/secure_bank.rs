@@ -1,4 +1,4 @@
-//! The bank from the security guide: a normal balance lookup, and secure tools
+//! A voice bank: a normal balance lookup, and secure tools
 //! for moving money, changing the password and deleting the account.
 //!
 //! ```text

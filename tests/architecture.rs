@@ -376,3 +376,67 @@ fn files_named_relative_to_a_manifest_exist_inside_the_repository() {
     }
     assert!(problems.is_empty(), "missing or outside: {problems:#?}");
 }
+
+/// The entries the README's Layout section lists under `<krate>/src/`, in
+/// order (`security/` is `security`, `redact.rs` is `redact`).
+fn readme_layout(krate: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README");
+    let section = readme
+        .split("## Layout")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Layout section");
+    let heading = format!("{krate}/src/");
+    let mut lines = section.lines().skip_while(|l| !l.starts_with(&heading));
+    lines.next();
+    lines
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|entry| {
+            entry
+                .trim_end_matches('/')
+                .trim_end_matches(".rs")
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_layout_lists_every_module_in_floor_order() {
+    let mut problems = Vec::new();
+    for krate in CRATES {
+        let src = Path::new(ROOT).join(krate).join("src");
+        let listed = readme_layout(krate);
+        let actual: BTreeSet<String> = std::fs::read_dir(&src)
+            .expect("src")
+            .map(|e| {
+                let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+                name.trim_end_matches(".rs").to_owned()
+            })
+            .collect();
+        let listed_set: BTreeSet<String> = listed.iter().cloned().collect();
+        for missing in actual.difference(&listed_set) {
+            problems.push(format!(
+                "{krate}: `{missing}` exists but the README does not list it"
+            ));
+        }
+        for extra in listed_set.difference(&actual) {
+            problems.push(format!(
+                "{krate}: the README lists `{extra}`, which does not exist"
+            ));
+        }
+        // Every edge of the top-level graph goes to a module listed earlier.
+        let position = |m: &str| listed.iter().position(|l| l == m);
+        let (_, top) = module_graphs(&src).swap_remove(0);
+        for (from, targets) in &top {
+            for to in targets {
+                if let (Some(f), Some(t)) = (position(from), position(to))
+                    && t > f
+                {
+                    problems.push(format!("{krate}: `{from}` uses `{to}`, listed after it"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

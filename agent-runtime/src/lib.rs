@@ -53,16 +53,17 @@
 //!
 //! # Layout
 //!
-//! From the lowest floor up (a module only uses modules above it in this
-//! list): [`secret`], [`redact`], [`logging`], `security` (basic auth, tokens,
-//! webhook signatures, TLS), [`ratelimit`], [`config`], [`audit`], [`action`]
-//! (what a tool returns), `agent` (the contract generated code implements),
-//! `context` (platform data a tool can borrow), `schema` (the dialect sent to
-//! the model and the validator that enforces it), `swml` (documents and their
-//! templates), `envelope` (request-body parsers), `emergency`, `state` (what
-//! every request reads), `dispatch` (the SWAIG pipeline), `http` (routes and
-//! request checks), `service` (builder, built service, server start-up),
-//! [`multi`], [`harness`], [`cli`].
+//! From the lowest floor up (a module only uses modules before it in this
+//! list): [`secret`], [`redact`], [`logging`], `security` (basic auth,
+//! [`token`]s, webhook signatures), [`ratelimit`], [`config`], [`audit`],
+//! [`action`] (what a tool returns), `context` (platform data a tool can
+//! borrow), `agent` (the contract generated code implements), `schema` (the
+//! dialect sent to the model and the validator that enforces it), `swml`
+//! (prompt types, templates), `response` (fixed refusals), `request` (parsers
+//! of what the platform sends), `access`, `emergency`, `state` (what every
+//! request reads), `dispatch` (the SWAIG pipeline), `http` (routes and request
+//! checks), `service` (builder, built service, server start-up), [`multi`],
+//! `harness`, `cli`.
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),

@@ -50,7 +50,7 @@ impl std::fmt::Display for CheckItem {
     }
 }
 
-/// The production hardening checklist of the security guide, evaluated
+/// The production hardening checklist, evaluated
 /// against a built agent: credentials, password strength, token secret, TLS
 /// or an HTTPS proxy, webhook signing key, rate limits, secure flags on tools
 /// that look destructive or financial, and recording.
