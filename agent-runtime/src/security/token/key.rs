@@ -126,10 +126,8 @@ impl fmt::Debug for TokenKey {
     }
 }
 
-/// Why a secure-tool call was refused.
-///
-/// All variants must produce the same HTTP response; only the audit log
-
+/// The public key id of a secret: the first bytes of a domain-separated
+/// SHA-256, in hex.
 fn derive_kid(secret: &[u8]) -> String {
     let digest = Sha256::new()
         .chain_update(KID_DOMAIN)

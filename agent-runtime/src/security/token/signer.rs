@@ -9,7 +9,6 @@ use super::key::TokenKey;
 use super::nonce::{fresh_nonce, unix_now};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use subtle::ConstantTimeEq;
 
 use super::{
