@@ -156,6 +156,6 @@ pub mod __private {
 /// Not part of the public API.
 #[doc(hidden)]
 pub mod __bench {
-    pub use crate::security::auth::BasicAuth;
     pub use crate::schema::ArgsValidator;
+    pub use crate::security::auth::BasicAuth;
 }
