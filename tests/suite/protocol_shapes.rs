@@ -3,9 +3,8 @@
 //! tests say so; where we deliberately differ (DESIGN.md §4) the tests assert
 //! the difference and say why.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

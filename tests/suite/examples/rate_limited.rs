@@ -2,8 +2,8 @@
 //! sent, the fourth is refused politely and audited, another caller and
 //! another tool are still served.
 
-mod common;
-#[path = "../examples/rate_limited.rs"]
+use crate::common;
+#[path = "../../../examples/rate_limited.rs"]
 mod rate_limited;
 
 use std::sync::Arc;

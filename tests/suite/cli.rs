@@ -2,9 +2,8 @@
 //! (arguments and environment in, exit code and output out), plus one run
 //! of the built example binary.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -2,8 +2,8 @@
 //! compared for the platform's caller id, failures counted in `global_data`,
 //! the third failure hangs up, and no record or response carries the PIN.
 
-mod common;
-#[path = "../examples/pin_verification.rs"]
+use crate::common;
+#[path = "../../../examples/pin_verification.rs"]
 mod pin_verification;
 
 use std::sync::Arc;

@@ -1,9 +1,8 @@
 //! Host allow-list, CORS (off unless configured), proxy headers honoured only
 //! when trusted, and a slow client cut off.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,9 +1,8 @@
 //! `agent_runtime::harness`: the in-process test harness users get, used on
 //! the secure_bank example.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use actix_web::test::TestRequest;
 use agent_runtime::audit::AuditEvent;

@@ -2,8 +2,8 @@
 //! shape of PROTOCOL.md section 5.3, no tool can take card data, and every
 //! documented `pay_result` value is understood.
 
-mod common;
-#[path = "../examples/payment.rs"]
+use crate::common;
+#[path = "../../../examples/payment.rs"]
 mod payment;
 
 use actix_web::test;

@@ -2,9 +2,8 @@
 //! X-SignalWire-Signature over the full URL the platform called plus the raw
 //! body: missing, wrong, over a modified body or a modified URL are 403.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::sync::Arc;
 

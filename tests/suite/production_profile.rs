@@ -1,9 +1,7 @@
 //! `AGENT_ENV=production` refuses development-only settings, naming the
 //! variable to set for each.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::secure_bank;
 
 use std::collections::HashMap;
 

@@ -2,9 +2,9 @@
 //! journal and every audit record name accounts by their last four digits
 //! only, while the audit trail still says who moved how much.
 
-#[path = "../examples/audited_transfers.rs"]
+#[path = "../../../examples/audited_transfers.rs"]
 mod audited_transfers;
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 //! value reaches a response body, an audit record or (see `log_capture`) a
 //! log line.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

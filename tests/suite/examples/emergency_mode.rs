@@ -2,8 +2,8 @@
 //! command withdraws and restores the secure tool at run time, refusals are
 //! polite and audited, and ordinary tools keep working.
 
-mod common;
-#[path = "../examples/emergency_mode.rs"]
+use crate::common;
+#[path = "../../../examples/emergency_mode.rs"]
 mod emergency_mode;
 
 use std::sync::Arc;

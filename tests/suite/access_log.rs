@@ -1,9 +1,8 @@
 //! Access-log hooks see a redacted view: method, path without its query,
 //! status, duration, call id, function — never a token or a credential.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::sync::{Arc, Mutex};
 

@@ -2,8 +2,8 @@
 //! refuses before verification, works after it for an administrator, and no
 //! argument or foreign `global_data` makes anyone an administrator.
 
-mod common;
-#[path = "../examples/verified_caller.rs"]
+use crate::common;
+#[path = "../../../examples/verified_caller.rs"]
 mod verified_caller;
 
 use actix_web::test;

@@ -2,8 +2,8 @@
 //! privacy section, patterns told to the model and enforced, verification
 //! success and failure, and no date of birth or SSN digits in any record.
 
-mod common;
-#[path = "../examples/healthcare.rs"]
+use crate::common;
+#[path = "../../../examples/healthcare.rs"]
 mod healthcare;
 
 use std::sync::Arc;

@@ -1,9 +1,8 @@
 //! The secure_bank example driven through the real HTTP stack: every status
 //! code, every token failure, SWML against the official schema.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::sync::Arc;
 

@@ -2,9 +2,8 @@
 //! exactly the declared limit while another caller is still served, and the
 //! per-address HTTP limit answers 429 with Retry-After.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::sync::Arc;
 

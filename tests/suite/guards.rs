@@ -4,7 +4,7 @@
 //! `rate_limit` declared on the tool refuses after exactly N calls while
 //! another caller is served.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -2,8 +2,8 @@
 //! stack with the schema's hard length limit and the security-boundary
 //! sections in the prompt.
 
-mod common;
-#[path = "../examples/guarded.rs"]
+use crate::common;
+#[path = "../../../examples/guarded.rs"]
 mod guarded;
 
 use actix_web::test;

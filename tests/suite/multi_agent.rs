@@ -2,11 +2,10 @@
 //! shared probes, and nothing shared between the agents' credentials, tokens
 //! or audit trails.
 
-mod common;
-#[path = "../examples/multi_agent.rs"]
+use crate::common;
+#[path = "../../examples/multi_agent.rs"]
 mod multi_agent;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::secure_bank;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,9 +1,8 @@
 //! Body limits over a real TCP connection: a declared or streamed body larger
 //! than the limit is refused with 413 without the server buffering it.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

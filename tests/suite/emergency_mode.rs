@@ -1,9 +1,8 @@
 //! Emergency mode: secure tools leave new SWML and are refused at dispatch,
 //! switchable at run time; every refusal is audited.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::sync::Arc;
 

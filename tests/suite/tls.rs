@@ -1,9 +1,8 @@
 //! TLS: a real handshake against a certificate generated in the test, HSTS on
 //! every response, and a refusal to start when TLS is on but unusable.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+use crate::common;
+use crate::secure_bank;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
