@@ -8,8 +8,8 @@
 //! process-wide (a `tracing` subscriber, a panic hook, an environment
 //! variable) or binds a fixed port.
 
-mod common;
 mod examples;
+mod support;
 
 /// The bank from the security guide, the agent most modules drive (its own
 /// tests are in [`secure_bank_http`]).

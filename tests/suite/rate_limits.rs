@@ -2,68 +2,57 @@
 //! exactly the declared limit while another caller is still served, and the
 //! per-address HTTP limit answers 429 with Retry-After.
 
-use crate::common;
-use crate::secure_bank;
+use std::net::SocketAddr;
 
-use std::sync::Arc;
+use actix_web::test::TestRequest;
+use agent_runtime::audit::AuditEvent;
+use agent_runtime::harness::{Reply, TestAgent, ToolCall, test_config_with, try_test_config_with};
+use agent_runtime::json;
 
-use actix_web::test::{self, TestRequest};
-use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
-use agent_runtime::{Value, json};
-use common::*;
+use crate::secure_bank::{self, Bank};
 
-fn balance_call(caller: &str) -> TestRequest {
-    let mut body = swaig_body(
-        "get_balance",
-        json!({"account": "1000000001"}),
-        Some(CALL_ID),
-    );
-    body["caller_id_num"] = Value::String(caller.to_owned());
-    post_json("/swaig", &body)
+const CALL_ID: &str = "rate-limit-call";
+
+/// A balance lookup by `caller`, all in one call.
+async fn balance_call(agent: &TestAgent<Bank>, caller: &str) -> Reply {
+    agent
+        .call_with(
+            ToolCall::new("get_balance", json!({"account": "1000000001"}))
+                .call_id(CALL_ID)
+                .caller(caller),
+        )
+        .await
+}
+
+fn says(reply: &Reply, words: &str) -> bool {
+    reply.response_text().is_some_and(|t| t.contains(words))
 }
 
 #[actix_web::test]
 async fn caller_flood_is_refused_after_exactly_the_declared_limit() {
-    let sink = MemoryAuditSink::new();
-    let svc = secure_bank::builder()
-        .config(config(&[]))
-        .tool_rate_limit("get_balance", "5/min")
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .unwrap();
-    let app = test::init_service(app_with(svc)).await;
+    let agent = TestAgent::start(secure_bank::builder().tool_rate_limit("get_balance", "5/min"))
+        .await
+        .expect("bank starts");
     for i in 0..5 {
-        let (_, _, body) = send(&app, balance_call("+15550000001")).await;
-        assert!(
-            json(&body)["response"].as_str().unwrap().contains("holds"),
-            "call {i}"
-        );
+        let reply = balance_call(&agent, "+15550000001").await;
+        assert!(says(&reply, "holds"), "call {i}: {}", reply.text());
     }
     for _ in 0..3 {
-        let (status, _, body) = send(&app, balance_call("+15550000001")).await;
-        assert_eq!(status, 200);
-        assert!(
-            json(&body)["response"]
-                .as_str()
-                .unwrap()
-                .contains("too many times")
-        );
+        let reply = balance_call(&agent, "+15550000001").await;
+        assert_eq!(reply.status, 200);
+        assert!(says(&reply, "too many times"), "{}", reply.text());
     }
-    let (_, _, body) = send(&app, balance_call("+15550000002")).await;
-    assert!(
-        json(&body)["response"].as_str().unwrap().contains("holds"),
-        "another caller is served"
-    );
-    let refused: Vec<_> = sink
-        .records()
-        .into_iter()
+    let reply = balance_call(&agent, "+15550000002").await;
+    assert!(says(&reply, "holds"), "another caller is served");
+    let records = agent.audit();
+    let refused: Vec<_> = records
+        .iter()
         .filter(|r| r.event == AuditEvent::RateLimited)
         .collect();
     assert_eq!(refused.len(), 3);
     assert_eq!(refused[0].caller.as_deref(), Some("+15550000001"));
     assert_eq!(refused[0].function.as_deref(), Some("get_balance"));
-    let ran = sink
-        .records()
+    let ran = records
         .iter()
         .filter(|r| r.event == AuditEvent::ToolCall)
         .count();
@@ -72,75 +61,56 @@ async fn caller_flood_is_refused_after_exactly_the_declared_limit() {
 
 #[actix_web::test]
 async fn agent_wide_default_comes_from_the_environment() {
-    let svc = secure_bank::builder()
-        .config(config(&[("SWML_RATE_LIMIT", "2/hour")]))
-        .build()
-        .unwrap();
-    let app = test::init_service(app_with(svc)).await;
+    let agent = TestAgent::start(
+        secure_bank::builder().config(test_config_with(&[("SWML_RATE_LIMIT", "2/hour")])),
+    )
+    .await
+    .expect("bank starts");
     let mut texts = Vec::new();
     for _ in 0..3 {
-        let (_, _, body) = send(&app, balance_call("+15550000003")).await;
-        texts.push(json(&body)["response"].as_str().unwrap().to_owned());
+        let reply = balance_call(&agent, "+15550000003").await;
+        texts.push(reply.response_text().expect("a spoken answer"));
     }
     assert!(
         texts[1].contains("holds") && texts[2].contains("too many times"),
         "{texts:?}"
     );
-    let e = agent_runtime::AgentConfig::from_lookup(|k| {
-        (k == "SWML_RATE_LIMIT").then(|| "lots".to_owned())
-    })
-    .unwrap_err();
-    assert_eq!(e.setting, "SWML_RATE_LIMIT");
+    let refused = try_test_config_with(&[("SWML_RATE_LIMIT", "lots")]).expect_err("not a rate");
+    assert_eq!(refused.setting, "SWML_RATE_LIMIT");
 }
 
 #[actix_web::test]
 async fn http_limit_per_address_answers_429_with_retry_after() {
-    let svc = secure_bank::builder()
-        .config(config(&[("SWML_HTTP_RATE_LIMIT", "3/min")]))
-        .build()
-        .unwrap();
-    let app = test::init_service(app_with(svc)).await;
-    let addr: std::net::SocketAddr = "203.0.113.9:4000".parse().unwrap();
-    for _ in 0..3 {
-        let (status, _, _) = send(
-            &app,
-            TestRequest::get()
-                .uri("/")
-                .peer_addr(addr)
-                .insert_header(auth()),
-        )
-        .await;
-        assert_eq!(status, 200);
-    }
-    let (status, headers, body) = send(
-        &app,
+    let agent = TestAgent::start(
+        secure_bank::builder().config(test_config_with(&[("SWML_HTTP_RATE_LIMIT", "3/min")])),
+    )
+    .await
+    .expect("bank starts");
+    // The client address is the peer of the connection: set per request.
+    let swml_from = |addr: SocketAddr| {
         TestRequest::get()
             .uri("/")
             .peer_addr(addr)
-            .insert_header(auth()),
-    )
-    .await;
-    assert_eq!(status, 429);
-    let retry: u64 = headers
-        .get("retry-after")
-        .unwrap()
-        .to_str()
-        .unwrap()
+            .insert_header(("Authorization", agent.auth_header()))
+    };
+    let addr: SocketAddr = "203.0.113.9:4000".parse().expect("an address");
+    for _ in 0..3 {
+        assert_eq!(agent.send_raw(swml_from(addr)).await.status, 200);
+    }
+    let reply = agent.send_raw(swml_from(addr)).await;
+    assert_eq!(reply.status, 429);
+    let retry: u64 = reply
+        .header("retry-after")
+        .expect("Retry-After")
         .parse()
-        .unwrap();
+        .expect("seconds");
     assert!((1..=20).contains(&retry), "{retry}");
-    assert_eq!(json(&body), json!({"error": "too many requests"}));
-    let other: std::net::SocketAddr = "203.0.113.10:4000".parse().unwrap();
-    let (status, _, _) = send(
-        &app,
-        TestRequest::get()
-            .uri("/")
-            .peer_addr(other)
-            .insert_header(auth()),
-    )
-    .await;
-    assert_eq!(status, 200);
+    assert_eq!(reply.json(), Some(json!({"error": "too many requests"})));
+    let other: SocketAddr = "203.0.113.10:4000".parse().expect("an address");
+    assert_eq!(agent.send_raw(swml_from(other)).await.status, 200);
     // Probes are not limited.
-    let (status, _, _) = send(&app, TestRequest::get().uri("/health").peer_addr(addr)).await;
-    assert_eq!(status, 200);
+    let probe = agent
+        .send_raw(TestRequest::get().uri("/health").peer_addr(addr))
+        .await;
+    assert_eq!(probe.status, 200);
 }

@@ -1,61 +1,68 @@
 //! The secure_bank example driven through the real HTTP stack: every status
 //! code, every token failure, SWML against the official schema.
 
-use crate::common;
-use crate::secure_bank;
-
-use std::sync::Arc;
-
-use actix_web::test::{self, TestRequest};
-use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
+use actix_web::test::TestRequest;
+use agent_runtime::audit::AuditEvent;
+use agent_runtime::harness::{
+    TEST_CALLER, TEST_PASSWORD, TEST_USER, TestAgent, Token, ToolCall, basic_header,
+    post_prompt_token, test_config_with, tool_tokens,
+};
 use agent_runtime::token::{TokenKey, TokenSigner};
-use agent_runtime::{AgentService, Value, json};
-use common::*;
+use agent_runtime::{Value, json};
 
-fn service(sink: &MemoryAuditSink) -> AgentService<secure_bank::Bank> {
-    secure_bank::builder()
-        .config(config(&[]))
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .expect("bank builds")
+use crate::secure_bank::{self, Bank};
+use crate::support::assert_valid_swml;
+
+const CALL_ID: &str = "3f8e2a6c-5b1d-4c7e-9a0f-2d4b6c8e1a3f";
+const OLD_SECRET: &str = "old-swaig-secret-0123456789abcdef-9876";
+
+async fn bank() -> TestAgent<Bank> {
+    TestAgent::start(secure_bank::builder())
+        .await
+        .expect("bank starts")
 }
 
 fn transfer_args() -> Value {
     json!({"from_account": "1000000001", "to_account": "1000000002", "amount": 125.5})
 }
 
-async fn swml_for_call(
-    app: &impl actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-    >,
-) -> Value {
-    let (status, _, body) = send(app, post_json("/", &json!({"call": {"call_id": CALL_ID}}))).await;
-    assert_eq!(status, 200);
-    json(&body)
+/// The SWML document for [`CALL_ID`], the call id in the platform's
+/// `call` object.
+async fn swml_for_call(agent: &TestAgent<Bank>) -> Value {
+    let reply = agent
+        .post("/", &json!({"call": {"call_id": CALL_ID}}))
+        .await;
+    assert_eq!(reply.status, 200);
+    reply.json().expect("SWML is JSON")
+}
+
+/// Balance of the source account, read through the HTTP API.
+async fn source_balance(agent: &TestAgent<Bank>) -> String {
+    agent
+        .call("get_balance", json!({"account": "1000000001"}))
+        .await
+        .response_text()
+        .expect("a balance")
 }
 
 #[actix_web::test]
 async fn probes_are_public_and_reveal_only_a_status() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = bank().await;
     for (path, expected) in [("/health", "healthy"), ("/ready", "ready")] {
-        let (status, headers, body) = send(&app, TestRequest::get().uri(path)).await;
-        assert_eq!(status, 200);
-        assert_eq!(json(&body), json!({"status": expected}));
-        assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+        let reply = agent.send_raw(TestRequest::get().uri(path)).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.json(), Some(json!({"status": expected})));
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
     }
 }
 
 #[actix_web::test]
 async fn every_route_requires_basic_auth() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = bank().await;
     let bad_auths = [
         None,
-        Some(agent_runtime::harness::basic_header(USER, "wrong-password")),
-        Some(agent_runtime::harness::basic_header("someone", PASSWORD)),
+        Some(basic_header(TEST_USER, "wrong-password")),
+        Some(basic_header("someone", TEST_PASSWORD)),
         Some("Bearer abc".to_owned()),
     ];
     for path in [
@@ -69,93 +76,93 @@ async fn every_route_requires_basic_auth() {
         for method in ["GET", "POST", "PUT"] {
             for auth in &bad_auths {
                 let mut req = TestRequest::default()
-                    .method(method.parse().unwrap())
+                    .method(method.parse().expect("an HTTP method"))
                     .uri(path)
                     .insert_header(("Content-Type", "application/json"))
                     .set_payload("{}");
                 if let Some(a) = auth {
                     req = req.insert_header(("Authorization", a.clone()));
                 }
-                let (status, headers, body) = send(&app, req).await;
-                assert_eq!(status, 401, "{method} {path}");
-                let challenge = headers.get("www-authenticate").unwrap().to_str().unwrap();
+                let reply = agent.send_raw(req).await;
+                assert_eq!(reply.status, 401, "{method} {path}");
+                let challenge = reply.header("www-authenticate").expect("a challenge");
                 assert!(challenge.starts_with("Basic realm="), "{challenge}");
-                assert_eq!(json(&body), json!({"error": "unauthorized"}));
+                assert_eq!(reply.json(), Some(json!({"error": "unauthorized"})));
+                assert_eq!(reply.audit.len(), 1, "{method} {path}");
+                assert_eq!(reply.audit[0].event, AuditEvent::AuthFailure);
             }
         }
     }
-    let failures = sink
-        .records()
-        .iter()
-        .filter(|r| r.event == AuditEvent::AuthFailure)
-        .count();
-    assert_eq!(failures, 6 * 3 * 4);
+    assert_eq!(agent.audit().len(), 6 * 3 * 4);
 }
 
 #[actix_web::test]
 async fn status_codes_for_bad_requests_never_echo_input() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = bank().await;
     let canary = "ECHO-CANARY-7731";
+    let json_text = |text: String| {
+        TestRequest::post()
+            .uri("/swaig")
+            .insert_header(("Content-Type", "application/json"))
+            .set_payload(text)
+    };
     let cases: Vec<(TestRequest, u16)> = vec![
-        (TestRequest::get().uri("/swaig").insert_header(auth()), 405),
-        (TestRequest::put().uri("/").insert_header(auth()), 405),
-        (
-            TestRequest::get()
-                .uri(&format!("/{canary}"))
-                .insert_header(auth()),
-            404,
-        ),
+        (TestRequest::get().uri("/swaig"), 405),
+        (TestRequest::put().uri("/"), 405),
+        (TestRequest::get().uri(&format!("/{canary}")), 404),
         (
             TestRequest::post()
                 .uri("/swaig")
-                .insert_header(auth())
                 .insert_header(("Content-Type", "text/plain"))
                 .set_payload("{}"),
             415,
         ),
+        (json_text(format!("not json {canary}")), 400),
+        (
+            TestRequest::post().uri("/swaig").set_json(json!([canary])),
+            400,
+        ),
         (
             TestRequest::post()
                 .uri("/swaig")
-                .insert_header(auth())
-                .insert_header(("Content-Type", "application/json"))
-                .set_payload(format!("not json {canary}")),
-            400,
-        ),
-        (post_json("/swaig", &json!([canary])), 400),
-        (post_json("/swaig", &json!({"argument": {}})), 400),
-        (post_json("/swaig", &json!({"function": ""})), 400),
-        (
-            post_json("/swaig", &json!({"function": format!("bad-name {canary}")})),
+                .set_json(json!({"argument": {}})),
             400,
         ),
         (
-            post_json(
-                "/swaig",
-                &json!({"function": format!("unknown_{}", canary.replace('-', "_"))}),
-            ),
+            TestRequest::post()
+                .uri("/swaig")
+                .set_json(json!({"function": ""})),
+            400,
+        ),
+        (
+            TestRequest::post()
+                .uri("/swaig")
+                .set_json(json!({"function": format!("bad-name {canary}")})),
+            400,
+        ),
+        (
+            TestRequest::post()
+                .uri("/swaig")
+                .set_json(json!({"function": format!("unknown_{}", canary.replace('-', "_"))})),
             404,
         ),
         (
-            post_json("/", &json!({"call_id": format!("{canary}\n")})),
+            TestRequest::post()
+                .uri("/")
+                .set_json(json!({"call_id": format!("{canary}\n")})),
             400,
         ),
         // A key given twice is refused rather than resolved: two readers of
         // the same body must not disagree about the tool or the call.
         (
-            TestRequest::post()
-                .uri("/swaig")
-                .insert_header(auth())
-                .insert_header(("Content-Type", "application/json"))
-                .set_payload(format!(
-                    "{{\"function\":\"get_balance\",\"function\":\"transfer_funds\",\"note\":\"{canary}\"}}"
-                )),
+            json_text(format!(
+                "{{\"function\":\"get_balance\",\"function\":\"transfer_funds\",\"note\":\"{canary}\"}}"
+            )),
             400,
         ),
         (
             TestRequest::post()
                 .uri("/")
-                .insert_header(auth())
                 .insert_header(("Content-Type", "application/json"))
                 .set_payload(format!(
                     "{{\"call\":{{\"call_id\":\"a\",\"call_id\":\"{canary}\"}}}}"
@@ -163,60 +170,62 @@ async fn status_codes_for_bad_requests_never_echo_input() {
             400,
         ),
         (
-            TestRequest::post()
-                .uri("/swaig")
-                .insert_header(auth())
-                .insert_header(("Content-Type", "application/json"))
-                .set_payload(format!(
-                    "{{\"function\":\"get_balance\",\"pad\":\"{}\"}}",
-                    "x".repeat(2 * 1024 * 1024)
-                )),
+            json_text(format!(
+                "{{\"function\":\"get_balance\",\"pad\":\"{}\"}}",
+                "x".repeat(2 * 1024 * 1024)
+            )),
             413,
         ),
     ];
     for (i, (req, expected)) in cases.into_iter().enumerate() {
-        let (status, headers, body) = send(&app, req).await;
-        assert_eq!(status, expected, "case {i}");
-        let text = String::from_utf8_lossy(&body);
+        let reply = agent
+            .send_raw(req.insert_header(("Authorization", agent.auth_header())))
+            .await;
+        assert_eq!(reply.status, expected, "case {i}");
+        let text = reply.text();
         assert!(
             !text.contains("CANARY") && !text.contains("unknown_"),
             "case {i} echoed input: {text}"
         );
-        assert_eq!(headers.get("content-type").unwrap(), "application/json");
-        assert!(json(&body)["error"].is_string(), "case {i}");
+        assert_eq!(reply.header("content-type"), Some("application/json"));
+        assert!(
+            reply.json().is_some_and(|body| body["error"].is_string()),
+            "case {i}: {text}"
+        );
     }
 }
 
 #[actix_web::test]
 async fn swml_validates_and_carries_tokens_only_with_a_call_id() {
-    let sink = MemoryAuditSink::new();
-    let svc = service(&sink);
-    let app = test::init_service(app_with(svc.clone())).await;
+    let agent = bank().await;
 
-    let doc = swml_for_call(&app).await;
+    let doc = swml_for_call(&agent).await;
     assert_valid_swml(&doc);
-    let toks = tokens(&doc);
-    for f in [
-        "transfer_funds",
-        "change_password",
-        "delete_account",
-        "post_prompt",
-    ] {
-        let t = toks.get(f).unwrap_or_else(|| panic!("{f} has a token"));
+    let tokens = tool_tokens(&doc);
+    assert_eq!(
+        tokens.keys().collect::<Vec<_>>(),
+        ["change_password", "delete_account", "transfer_funds"],
+        "normal tools use the default webhook"
+    );
+    let signer = agent.service().signer();
+    for (function, token) in &tokens {
         assert_eq!(
-            svc.signer().verify(Some(t), f, Some(CALL_ID)),
+            signer.verify(Some(token), function, Some(CALL_ID)),
             Ok(()),
-            "{f}"
+            "{function}"
         );
     }
-    assert!(
-        !toks.contains_key("get_balance"),
-        "normal tools use the default webhook"
+    let post_prompt = post_prompt_token(&doc).expect("a post-prompt token");
+    assert_eq!(
+        signer.verify(Some(&post_prompt), "post_prompt", Some(CALL_ID)),
+        Ok(())
     );
     let ai = &doc["sections"]["main"][1]["ai"];
     assert_eq!(
         ai["SWAIG"]["defaults"]["web_hook_url"],
-        json!("http://specuser:Sp3c-Fixture-Pass-2024@localhost:38471/swaig/")
+        json!(format!(
+            "http://{TEST_USER}:{TEST_PASSWORD}@localhost:3000/swaig/"
+        ))
     );
     assert_eq!(
         doc["sections"]["main"][0],
@@ -224,34 +233,25 @@ async fn swml_validates_and_carries_tokens_only_with_a_call_id() {
         "no recording by default"
     );
 
-    // Same call id from the query string (GET) or the top-level body field.
-    let (status, _, body) = send(
-        &app,
-        TestRequest::get()
-            .uri(&format!("/?call_id={CALL_ID}"))
-            .insert_header(auth()),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let doc2 = json(&body);
-    assert_valid_swml(&doc2);
-    assert_eq!(tokens(&doc2).len(), 4);
+    // Same call id from the query string (GET).
+    let reply = agent.get(&format!("/?call_id={CALL_ID}")).await;
+    assert_eq!(reply.status, 200);
+    let by_query = reply.json().expect("SWML is JSON");
+    assert_valid_swml(&by_query);
+    assert_eq!(tool_tokens(&by_query).len(), 3);
+    assert!(post_prompt_token(&by_query).is_some());
 
     // Without a call id: secure tools and the post-prompt URL are left out.
-    for req in [
-        post_json("/", &json!({})),
-        TestRequest::get().uri("/").insert_header(auth()),
-    ] {
-        let (status, _, body) = send(&app, req).await;
-        assert_eq!(status, 200);
-        let doc = json(&body);
+    for reply in [agent.post("/", &json!({})).await, agent.get("/").await] {
+        assert_eq!(reply.status, 200);
+        let doc = reply.json().expect("SWML is JSON");
         assert_valid_swml(&doc);
         let ai = &doc["sections"]["main"][1]["ai"];
         let names: Vec<&str> = ai["SWAIG"]["functions"]
             .as_array()
-            .unwrap()
+            .expect("functions")
             .iter()
-            .map(|f| f["function"].as_str().unwrap())
+            .map(|f| f["function"].as_str().expect("a name"))
             .collect();
         assert_eq!(names, ["get_balance"]);
         assert!(ai.get("post_prompt_url").is_none());
@@ -261,190 +261,121 @@ async fn swml_validates_and_carries_tokens_only_with_a_call_id() {
 
 #[actix_web::test]
 async fn secure_tool_runs_with_a_valid_token() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let doc = swml_for_call(&app).await;
-    let token = tokens(&doc)["transfer_funds"].clone();
-    let uri = format!("/swaig/?__token={token}");
-    let (status, _, body) = send(
-        &app,
-        post_json(
-            &uri,
-            &swaig_body("transfer_funds", transfer_args(), Some(CALL_ID)),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let result = json(&body);
+    let agent = bank().await;
+    let reply = agent
+        .call_with(ToolCall::new("transfer_funds", transfer_args()).call_id(CALL_ID))
+        .await;
+    assert_eq!(reply.status, 200);
     assert_eq!(
-        result["response"],
-        json!(
+        reply.response_text().as_deref(),
+        Some(
             "Transferred 125.50 dollars from the account ending in 0001 to the account ending in 0002."
         )
     );
     assert_eq!(
-        result["action"][1],
-        json!({"say": "Your transfer is complete."})
+        reply.actions().get(1),
+        Some(&json!({"say": "Your transfer is complete."}))
     );
-    // The money moved: the balance lookup (a normal tool, no token) sees it.
-    let (_, _, body) = send(
-        &app,
-        post_json(
-            "/swaig",
-            &swaig_body(
-                "get_balance",
-                json!({"account": "1000000002"}),
-                Some(CALL_ID),
-            ),
-        ),
-    )
-    .await;
-    assert_eq!(
-        json(&body)["response"],
-        json!("The account ending in 0002 holds 225.50 dollars.")
-    );
-    let call = sink
-        .records()
-        .into_iter()
+    let call = reply
+        .audit
+        .iter()
         .find(|r| r.event == AuditEvent::ToolCall)
-        .unwrap();
+        .expect("the call is audited");
     assert_eq!(call.function.as_deref(), Some("transfer_funds"));
     assert_eq!(call.outcome, "ok");
     assert_eq!(call.call_id.as_deref(), Some(CALL_ID));
-    assert_eq!(call.caller.as_deref(), Some("+15551230000"));
-}
-
-/// Balance of the source account, read through the HTTP API.
-async fn source_balance(
-    app: &impl actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-    >,
-) -> String {
-    let (_, _, body) = send(
-        app,
-        post_json(
-            "/swaig",
-            &swaig_body(
-                "get_balance",
-                json!({"account": "1000000001"}),
-                Some(CALL_ID),
-            ),
-        ),
-    )
-    .await;
-    json(&body)["response"].as_str().unwrap().to_owned()
+    assert_eq!(call.caller.as_deref(), Some(TEST_CALLER));
+    // The money moved: the balance lookup (a normal tool, no token) sees it.
+    let balance = agent
+        .call("get_balance", json!({"account": "1000000002"}))
+        .await;
+    assert_eq!(
+        balance.response_text().as_deref(),
+        Some("The account ending in 0002 holds 225.50 dollars.")
+    );
 }
 
 #[actix_web::test]
 async fn secure_tool_fails_closed_with_one_body_for_every_token_failure() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let doc = swml_for_call(&app).await;
-    let toks = tokens(&doc);
-    let good = toks["transfer_funds"].clone();
-    let before = source_balance(&app).await;
-
-    let same_key = TokenSigner::new(
-        TokenKey::from_secret(SECRET).unwrap(),
-        vec![],
-        std::time::Duration::from_secs(3600),
-    );
+    let agent = bank().await;
+    let doc = swml_for_call(&agent).await;
+    let tokens = tool_tokens(&doc);
+    let good = tokens["transfer_funds"].clone();
+    let before = source_balance(&agent).await;
     let other_key = TokenSigner::new(
-        TokenKey::from_secret("another-secret-entirely-0123456789abcdef").unwrap(),
+        TokenKey::from_secret("another-secret-entirely-0123456789abcdef").expect("a valid key"),
         vec![],
         std::time::Duration::from_secs(3600),
     );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let expired = same_key.mint_at("transfer_funds", CALL_ID, now - 7200, [7; 8]);
 
-    let cases: Vec<(&str, Option<String>, Option<&str>, &str)> = vec![
-        ("missing", None, Some(CALL_ID), "token_missing"),
-        ("empty", Some(String::new()), Some(CALL_ID), "token_empty"),
-        (
-            "malformed",
-            Some("not-a-token".into()),
-            Some(CALL_ID),
-            "token_malformed",
-        ),
-        ("expired", Some(expired), Some(CALL_ID), "token_expired"),
+    let call = || ToolCall::new("transfer_funds", transfer_args()).call_id(CALL_ID);
+    let cases = [
+        ("missing", call().token(Token::Missing), "token_missing"),
+        ("empty", call().token(Token::Empty), "token_empty"),
+        ("malformed", call().token(Token::Garbage), "token_malformed"),
+        ("expired", call().token(Token::Expired), "token_expired"),
         (
             "other function",
-            Some(toks["delete_account"].clone()),
-            Some(CALL_ID),
+            call().token(Token::Exact(tokens["delete_account"].clone())),
             "token_wrong_function",
         ),
         (
             "post prompt token",
-            Some(toks["post_prompt"].clone()),
-            Some(CALL_ID),
+            call().token(Token::Exact(
+                post_prompt_token(&doc).expect("a post-prompt token"),
+            )),
             "token_wrong_function",
         ),
         (
             "other call",
-            Some(good.clone()),
-            Some("another-call-id"),
+            call().token(Token::ForOtherCall),
             "token_wrong_call_id",
         ),
-        ("no call id", Some(good.clone()), None, "call_id_missing"),
+        (
+            "no call id",
+            call().token(Token::Exact(good)).without_call_id(),
+            "call_id_missing",
+        ),
         (
             "other key",
-            Some(other_key.mint("transfer_funds", CALL_ID)),
-            Some(CALL_ID),
+            call().token(Token::Exact(other_key.mint("transfer_funds", CALL_ID))),
             "token_unknown_key",
         ),
     ];
     let mut bodies = Vec::new();
-    for (name, token, call_id, reason) in &cases {
-        let uri = match token {
-            Some(t) => format!("/swaig?__token={t}"),
-            None => "/swaig".to_owned(),
-        };
-        let (status, _, body) = send(
-            &app,
-            post_json(
-                &uri,
-                &swaig_body("transfer_funds", transfer_args(), *call_id),
-            ),
-        )
-        .await;
-        assert_eq!(status, 403, "{name}");
-        bodies.push(body);
-        let last = sink
-            .records()
-            .into_iter()
-            .rev()
-            .find(|r| r.event == AuditEvent::TokenFailure)
-            .unwrap();
-        assert_eq!(last.reason, *reason, "{name}");
-        assert_eq!(last.function.as_deref(), Some("transfer_funds"));
+    for (name, call, reason) in cases {
+        let reply = agent.call_with(call).await;
+        assert_eq!(reply.status, 403, "{name}");
+        let refusal = reply.audit.last().expect("the refusal is audited");
+        assert_eq!(refusal.event, AuditEvent::TokenFailure, "{name}");
+        assert_eq!(refusal.reason, reason, "{name}");
+        assert_eq!(refusal.function.as_deref(), Some("transfer_funds"));
+        bodies.push(reply.body);
     }
     assert!(
         bodies.windows(2).all(|w| w[0] == w[1]),
         "one identical body for every failure"
     );
-    assert_eq!(json(&bodies[0]), json!({"error": "forbidden"}));
-    assert_eq!(source_balance(&app).await, before, "the handler never ran");
-    assert!(sink.records().iter().all(
+    assert_eq!(&bodies[0][..], br#"{"error":"forbidden"}"#);
+    assert_eq!(
+        source_balance(&agent).await,
+        before,
+        "the handler never ran"
+    );
+    assert!(agent.audit().iter().all(
         |r| r.event != AuditEvent::ToolCall || r.function.as_deref() != Some("transfer_funds")
     ));
 }
 
 #[actix_web::test]
 async fn every_flipped_byte_of_a_token_is_refused() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let doc = swml_for_call(&app).await;
-    let good = tokens(&doc)["delete_account"].clone();
-    let body = swaig_body(
-        "delete_account",
-        json!({"account": "1000000002"}),
-        Some(CALL_ID),
-    );
+    let agent = bank().await;
+    let good = tool_tokens(&swml_for_call(&agent).await)["delete_account"].clone();
+    let close = |token: String| {
+        ToolCall::new("delete_account", json!({"account": "1000000002"}))
+            .call_id(CALL_ID)
+            .token(Token::Exact(token))
+    };
     for i in 0..good.len() {
         let mut bytes = good.clone().into_bytes();
         bytes[i] = match bytes[i] {
@@ -453,79 +384,62 @@ async fn every_flipped_byte_of_a_token_is_refused() {
             b'0'..=b'8' => bytes[i] + 1,
             _ => b'a',
         };
-        let tampered = String::from_utf8(bytes).unwrap();
-        let (status, _, _) = send(
-            &app,
-            post_json(&format!("/swaig?__token={tampered}"), &body),
-        )
-        .await;
-        assert_eq!(status, 403, "byte {i} flipped: {tampered}");
+        let tampered = String::from_utf8(bytes).expect("ASCII");
+        let reply = agent.call_with(close(tampered.clone())).await;
+        assert_eq!(reply.status, 403, "byte {i} flipped: {tampered}");
     }
     // The untouched token still works (so the loop above tested tampering).
-    let (status, _, res) = send(&app, post_json(&format!("/swaig?__token={good}"), &body)).await;
-    assert_eq!(status, 200);
+    let reply = agent.call_with(close(good)).await;
+    assert_eq!(reply.status, 200);
     assert_eq!(
-        json(&res)["response"],
-        json!("The account ending in 0002 is closed.")
+        reply.response_text().as_deref(),
+        Some("The account ending in 0002 is closed.")
     );
 }
 
 #[actix_web::test]
 async fn previous_keys_are_accepted_during_rotation() {
     let old = TokenSigner::new(
-        TokenKey::from_secret(OLD_SECRET).unwrap(),
+        TokenKey::from_secret(OLD_SECRET).expect("a valid key"),
         vec![],
         std::time::Duration::from_secs(3600),
     );
-    let old_token = old.mint("change_password", CALL_ID);
-    let body = swaig_body("change_password", json!({}), Some(CALL_ID));
+    let with_old_token = || {
+        ToolCall::new("change_password", json!({}))
+            .call_id(CALL_ID)
+            .token(Token::Exact(old.mint("change_password", CALL_ID)))
+    };
 
-    let rotated = secure_bank::builder()
-        .config(config(&[("SIGNALWIRE_SWAIG_SECRET_PREVIOUS", OLD_SECRET)]))
-        .build()
-        .unwrap();
-    let app = test::init_service(app_with(rotated.clone())).await;
-    let (status, _, _) = send(
-        &app,
-        post_json(&format!("/swaig?__token={old_token}"), &body),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let rotated = TestAgent::start(secure_bank::builder().config(test_config_with(&[(
+        "SIGNALWIRE_SWAIG_SECRET_PREVIOUS",
+        OLD_SECRET,
+    )])))
+    .await
+    .expect("bank starts");
+    assert_eq!(rotated.call_with(with_old_token()).await.status, 200);
 
-    let not_rotated = secure_bank::builder().config(config(&[])).build().unwrap();
-    let app = test::init_service(app_with(not_rotated.clone())).await;
-    let (status, _, _) = send(
-        &app,
-        post_json(&format!("/swaig?__token={old_token}"), &body),
-    )
-    .await;
-    assert_eq!(status, 403);
+    let not_rotated = bank().await;
+    assert_eq!(not_rotated.call_with(with_old_token()).await.status, 403);
 }
 
 #[actix_web::test]
 async fn replicas_with_the_same_secret_accept_each_others_tokens() {
-    let a = secure_bank::builder().config(config(&[])).build().unwrap();
-    let b = secure_bank::builder().config(config(&[])).build().unwrap();
-    let app_a = test::init_service(app_with(a.clone())).await;
-    let app_b = test::init_service(app_with(b.clone())).await;
-    let token = tokens(&swml_for_call(&app_a).await)["change_password"].clone();
-    let (status, _, _) = send(
-        &app_b,
-        post_json(
-            &format!("/swaig?__token={token}"),
-            &swaig_body("change_password", json!({}), Some(CALL_ID)),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let (a, b) = (bank().await, bank().await);
+    let token = tool_tokens(&swml_for_call(&a).await)["change_password"].clone();
+    let reply = b
+        .call_with(
+            ToolCall::new("change_password", json!({}))
+                .call_id(CALL_ID)
+                .token(Token::Exact(token)),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
 }
 
 #[actix_web::test]
 async fn invalid_arguments_never_reach_the_handler_and_are_not_echoed() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let token = tokens(&swml_for_call(&app).await)["transfer_funds"].clone();
-    let before = source_balance(&app).await;
+    let agent = bank().await;
+    let before = source_balance(&agent).await;
     let cases = [
         (
             json!({"from_account": "1000000001", "to_account": "1000000002", "amount": 0}),
@@ -553,24 +467,22 @@ async fn invalid_arguments_never_reach_the_handler_and_are_not_echoed() {
         ),
     ];
     for (args, field) in cases {
-        let (status, _, body) = send(
-            &app,
-            post_json(
-                &format!("/swaig?__token={token}"),
-                &swaig_body("transfer_funds", args.clone(), Some(CALL_ID)),
-            ),
-        )
-        .await;
-        assert_eq!(status, 200, "{args}");
-        let response = json(&body)["response"].as_str().unwrap().to_owned();
+        let reply = agent.call("transfer_funds", args.clone()).await;
+        assert_eq!(reply.status, 200, "{args}");
+        let response = reply.response_text().expect("a spoken refusal");
         assert!(response.contains(field), "{response} names {field}");
         for value in ["100000000\"", "10000.01", "CANARY"] {
             assert!(!response.contains(value), "{response} echoed a value");
         }
+        assert_eq!(
+            reply.audit.last().map(|r| r.event),
+            Some(AuditEvent::ValidationFailure),
+            "{args}"
+        );
     }
-    assert_eq!(source_balance(&app).await, before);
-    let refusals = sink
-        .records()
+    assert_eq!(source_balance(&agent).await, before);
+    let refusals = agent
+        .audit()
         .iter()
         .filter(|r| r.event == AuditEvent::ValidationFailure)
         .count();
@@ -579,43 +491,33 @@ async fn invalid_arguments_never_reach_the_handler_and_are_not_echoed() {
 
 #[actix_web::test]
 async fn raw_argument_text_is_used_when_parsed_is_absent() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = bank().await;
     let body = json!({"function": "get_balance", "call_id": CALL_ID, "argument": {"raw": "{\"account\":\"1000000001\"}"}});
-    let (status, _, res) = send(&app, post_json("/swaig", &body)).await;
-    assert_eq!(status, 200);
+    let reply = agent.post("/swaig", &body).await;
+    assert_eq!(reply.status, 200);
     assert_eq!(
-        json(&res)["response"],
-        json!("The account ending in 0001 holds 2500.00 dollars.")
+        reply.response_text().as_deref(),
+        Some("The account ending in 0001 holds 2500.00 dollars.")
     );
 }
 
 #[actix_web::test]
 async fn post_prompt_requires_the_call_bound_token() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let token = tokens(&swml_for_call(&app).await)["post_prompt"].clone();
+    let agent = bank().await;
+    let token = post_prompt_token(&swml_for_call(&agent).await).expect("a post-prompt token");
     let summary = json!({"call_id": CALL_ID, "action": "post_conversation", "post_prompt_data": {"raw": "{\"intent\":\"balance\"}"}});
-    let (status, _, body) = send(
-        &app,
-        post_json(&format!("/post_prompt/?__token={token}"), &summary),
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_eq!(json(&body), json!({"success": true}));
-    for uri in [
-        "/post_prompt".to_owned(),
-        "/post_prompt?__token=x".to_owned(),
-    ] {
-        let (status, _, _) = send(&app, post_json(&uri, &summary)).await;
-        assert_eq!(status, 403, "{uri}");
+    let reply = agent
+        .post(&format!("/post_prompt/?__token={token}"), &summary)
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), Some(json!({"success": true})));
+    for uri in ["/post_prompt", "/post_prompt?__token=x"] {
+        assert_eq!(agent.post(uri, &summary).await.status, 403, "{uri}");
     }
     let mut other_call = summary.clone();
     other_call["call_id"] = json!("another-call");
-    let (status, _, _) = send(
-        &app,
-        post_json(&format!("/post_prompt?__token={token}"), &other_call),
-    )
-    .await;
-    assert_eq!(status, 403);
+    let reply = agent
+        .post(&format!("/post_prompt?__token={token}"), &other_call)
+        .await;
+    assert_eq!(reply.status, 403);
 }

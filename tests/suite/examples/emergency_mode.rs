@@ -2,113 +2,88 @@
 //! command withdraws and restores the secure tool at run time, refusals are
 //! polite and audited, and ordinary tools keep working.
 
-use crate::common;
 #[path = "../../../examples/emergency_mode.rs"]
-mod emergency_mode;
+mod example;
 
-use std::sync::Arc;
-
-use actix_web::test;
-use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
+use agent_runtime::audit::AuditEvent;
+use agent_runtime::harness::{TestAgent, Token, ToolCall, test_config_with, tool_tokens};
 use agent_runtime::{Value, json};
-use common::*;
 
-fn function_names(doc: &Value) -> Vec<String> {
-    doc["sections"]["main"][1]["ai"]["SWAIG"]["functions"]
+use crate::support::assert_valid_swml;
+use example::{Pharmacy, switch_for_demo};
+
+const CALL_ID: &str = "pharmacy-call";
+
+/// The functions the SWML document for [`CALL_ID`] offers, checked against
+/// the official schema; and the document.
+async fn offered(agent: &TestAgent<Pharmacy>) -> (Vec<String>, Value) {
+    let reply = agent.swml(Some(CALL_ID)).await;
+    assert_eq!(reply.status, 200);
+    let doc = reply.json().expect("SWML");
+    assert_valid_swml(&doc);
+    let names = doc["sections"]["main"][1]["ai"]["SWAIG"]["functions"]
         .as_array()
-        .unwrap()
+        .expect("functions")
         .iter()
-        .map(|f| f["function"].as_str().unwrap().to_owned())
-        .collect()
+        .map(|f| f["function"].as_str().expect("a name").to_owned())
+        .collect();
+    (names, doc)
 }
 
-fn refill(token: &str) -> test::TestRequest {
-    post_json(
-        &format!("/swaig?__token={token}"),
-        &swaig_body(
-            "order_refill",
-            json!({"prescription": "RX-1234567"}),
-            Some(CALL_ID),
-        ),
-    )
-}
-
-fn response(res: &[u8]) -> String {
-    json(res)["response"].as_str().unwrap().to_owned()
+/// Orders a refill with `token` (taken from an earlier SWML document) and
+/// returns what the caller hears.
+async fn refill(agent: &TestAgent<Pharmacy>, token: &str) -> String {
+    let reply = agent
+        .call_with(
+            ToolCall::new("order_refill", json!({"prescription": "RX-1234567"}))
+                .call_id(CALL_ID)
+                .token(Token::Exact(token.to_owned())),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "a refusal is spoken, not an HTTP error");
+    reply.response_text().expect("a spoken answer")
 }
 
 #[actix_web::test]
 async fn operator_commands_toggle_secure_tools_at_run_time() {
-    let sink = MemoryAuditSink::new();
-    let svc = emergency_mode::builder()
-        .config(config(&[]))
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .unwrap();
-    let switch = svc.emergency_switch();
-    let app = test::init_service(app_with(svc)).await;
-    let swml = || post_json("/", &json!({ "call_id": CALL_ID }));
+    let agent = TestAgent::start(example::builder())
+        .await
+        .expect("agent starts");
+    let switch = agent.service().emergency_switch();
 
-    let (_, _, body) = send(&app, swml()).await;
-    let doc = json(&body);
-    assert_valid_swml(&doc);
-    assert_eq!(function_names(&doc), ["opening_hours", "order_refill"]);
-    let token = tokens(&doc)["order_refill"].clone();
-    let (_, _, res) = send(&app, refill(&token)).await;
-    assert!(response(&res).contains("ordered"));
+    let (names, doc) = offered(&agent).await;
+    assert_eq!(names, ["opening_hours", "order_refill"]);
+    let token = tool_tokens(&doc)["order_refill"].clone();
+    assert!(refill(&agent, &token).await.contains("ordered"));
 
-    assert_eq!(
-        emergency_mode::switch_for_demo(&switch, "  Emergency ON \n"),
-        Some(true)
-    );
+    assert_eq!(switch_for_demo(&switch, "  Emergency ON \n"), Some(true));
     assert!(switch.is_on());
 
     // New SWML leaves the secure tool out; a token minted before is refused.
-    let (_, _, body) = send(&app, swml()).await;
-    let doc = json(&body);
-    assert_valid_swml(&doc);
-    assert_eq!(function_names(&doc), ["opening_hours"]);
-    let (status, _, res) = send(&app, refill(&token)).await;
-    assert_eq!(status, 200);
-    let text = response(&res);
+    assert_eq!(offered(&agent).await.0, ["opening_hours"]);
+    let text = refill(&agent, &token).await;
     assert!(
         text.starts_with("I'm sorry") && text.contains("temporarily"),
         "{text}"
     );
-    let (_, _, res) = send(
-        &app,
-        post_json(
-            "/swaig",
-            &swaig_body("opening_hours", json!({}), Some(CALL_ID)),
-        ),
-    )
-    .await;
+    let hours = agent
+        .call_with(ToolCall::new("opening_hours", json!({})).call_id(CALL_ID))
+        .await;
     assert!(
-        response(&res).contains("8 am"),
+        hours.response_text().is_some_and(|t| t.contains("8 am")),
         "ordinary tools keep working"
     );
 
     // Not a command: nothing changes.
-    assert_eq!(
-        emergency_mode::switch_for_demo(&switch, "emergency maybe"),
-        None
-    );
+    assert_eq!(switch_for_demo(&switch, "emergency maybe"), None);
     assert!(switch.is_on());
 
-    assert_eq!(
-        emergency_mode::switch_for_demo(&switch, "emergency off"),
-        Some(false)
-    );
-    let (_, _, body) = send(&app, swml()).await;
-    assert_eq!(
-        function_names(&json(&body)),
-        ["opening_hours", "order_refill"]
-    );
-    let (_, _, res) = send(&app, refill(&token)).await;
-    assert!(response(&res).contains("ordered"));
+    assert_eq!(switch_for_demo(&switch, "emergency off"), Some(false));
+    assert_eq!(offered(&agent).await.0, ["opening_hours", "order_refill"]);
+    assert!(refill(&agent, &token).await.contains("ordered"));
 
-    let refusals: Vec<_> = sink
-        .records()
+    let refusals: Vec<_> = agent
+        .audit()
         .into_iter()
         .filter(|r| r.event == AuditEvent::EmergencyRefusal)
         .collect();
@@ -119,22 +94,14 @@ async fn operator_commands_toggle_secure_tools_at_run_time() {
 
 #[actix_web::test]
 async fn starts_withdrawn_with_the_environment_variable() {
-    let svc = emergency_mode::builder()
-        .config(config(&[("AGENT_EMERGENCY_MODE", "true")]))
-        .build()
-        .unwrap();
-    let switch = svc.emergency_switch();
+    let agent = TestAgent::start(
+        example::builder().config(test_config_with(&[("AGENT_EMERGENCY_MODE", "true")])),
+    )
+    .await
+    .expect("agent starts");
+    let switch = agent.service().emergency_switch();
     assert!(switch.is_on());
-    let app = test::init_service(app_with(svc)).await;
-    let (_, _, body) = send(&app, post_json("/", &json!({ "call_id": CALL_ID }))).await;
-    assert_eq!(function_names(&json(&body)), ["opening_hours"]);
-    assert_eq!(
-        emergency_mode::switch_for_demo(&switch, "emergency off"),
-        Some(false)
-    );
-    let (_, _, body) = send(&app, post_json("/", &json!({ "call_id": CALL_ID }))).await;
-    assert_eq!(
-        function_names(&json(&body)),
-        ["opening_hours", "order_refill"]
-    );
+    assert_eq!(offered(&agent).await.0, ["opening_hours"]);
+    assert_eq!(switch_for_demo(&switch, "emergency off"), Some(false));
+    assert_eq!(offered(&agent).await.0, ["opening_hours", "order_refill"]);
 }

@@ -2,65 +2,69 @@
 //! privacy section, patterns told to the model and enforced, verification
 //! success and failure, and no date of birth or SSN digits in any record.
 
-use crate::common;
 #[path = "../../../examples/healthcare.rs"]
-mod healthcare;
+mod example;
 
-use std::sync::Arc;
-
-use actix_web::test;
-use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
+use agent_runtime::audit::AuditEvent;
+use agent_runtime::harness::{Reply, TestAgent, ToolCall};
 use agent_runtime::{Value, json};
-use common::*;
 
+use crate::support::assert_valid_swml;
+use example::{Clinic, DEMO_NUMBER};
+
+const CALL_ID: &str = "clinic-call";
 const DOB: &str = "1984-07-12";
 const SSN4: &str = "6789";
 
-fn service(sink: &MemoryAuditSink) -> agent_runtime::AgentService<healthcare::Clinic> {
-    healthcare::builder()
-        .config(config(&[]))
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .expect("agent builds")
+async fn clinic() -> TestAgent<Clinic> {
+    TestAgent::start(example::builder())
+        .await
+        .expect("agent starts")
 }
 
-fn body(function: &str, args: Value, caller: &str, global_data: Value) -> Value {
-    let mut body = swaig_body(function, args, Some(CALL_ID));
-    body["caller_id_num"] = json!(caller);
-    body["global_data"] = global_data;
-    body
+/// `function` called by `caller` in [`CALL_ID`], the platform sending
+/// `global_data` back.
+async fn call(
+    agent: &TestAgent<Clinic>,
+    function: &str,
+    args: Value,
+    caller: &str,
+    global_data: Value,
+) -> Reply {
+    agent
+        .call_with(
+            ToolCall::new(function, args)
+                .call_id(CALL_ID)
+                .caller(caller)
+                .global_data(global_data),
+        )
+        .await
 }
 
-fn global_update(result: &Value) -> Option<Value> {
-    result["action"]
-        .as_array()?
-        .iter()
-        .find_map(|a| a.get("set_global_data").cloned())
+async fn verify(agent: &TestAgent<Clinic>, caller: &str, dob: &str, ssn4: &str) -> Reply {
+    let args = json!({"date_of_birth": dob, "ssn_last_four": ssn4});
+    call(agent, "verify_patient", args, caller, json!({})).await
 }
 
-macro_rules! swml {
-    ($app:expr) => {{
-        let (status, _, body) = send($app, post_json("/", &json!({ "call_id": CALL_ID }))).await;
-        assert_eq!(status, 200);
-        let doc = json(&body);
-        assert_valid_swml(&doc);
-        doc
-    }};
+fn says(reply: &Reply, words: &str) -> bool {
+    reply.response_text().is_some_and(|t| t.contains(words))
 }
 
 #[actix_web::test]
 async fn no_recording_a_privacy_section_and_patterns_in_the_schema() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let doc = swml!(&app);
-    let main = doc["sections"]["main"].as_array().unwrap();
+    let agent = clinic().await;
+    let reply = agent.swml(Some(CALL_ID)).await;
+    assert_eq!(reply.status, 200);
+    let doc = reply.json().expect("SWML");
+    assert_valid_swml(&doc);
+    let main = doc["sections"]["main"].as_array().expect("main");
     assert_eq!(main[0], json!({"answer": {}}));
     assert!(
         !doc.to_string().contains("record_call"),
         "the call is not recorded"
     );
     let ai = &main[1]["ai"];
-    let pom = ai["prompt"]["pom"].as_array().unwrap();
+    let pom = ai["prompt"]["pom"].as_array().expect("a POM prompt");
     let privacy = pom
         .iter()
         .find(|s| s["title"] == "Privacy")
@@ -69,11 +73,15 @@ async fn no_recording_a_privacy_section_and_patterns_in_the_schema() {
 
     let f = ai["SWAIG"]["functions"]
         .as_array()
-        .unwrap()
+        .expect("functions")
         .iter()
         .find(|f| f["function"] == "verify_patient")
-        .unwrap();
-    assert!(f["web_hook_url"].as_str().unwrap().contains("__token="));
+        .expect("verify_patient");
+    assert!(
+        f["web_hook_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("__token="))
+    );
     let props = &f["parameters"]["properties"];
     assert_eq!(
         props["date_of_birth"]["pattern"],
@@ -88,95 +96,49 @@ async fn no_recording_a_privacy_section_and_patterns_in_the_schema() {
 
 #[actix_web::test]
 async fn verification_succeeds_then_unlocks_appointments_for_that_caller_only() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let token = tokens(&swml!(&app))["verify_patient"].clone();
+    let agent = clinic().await;
 
     // Before verification: nothing is disclosed.
-    let (_, _, res) = send(
-        &app,
-        post_json(
-            "/swaig",
-            &body(
-                "next_appointment",
-                json!({}),
-                healthcare::DEMO_NUMBER,
-                json!({}),
-            ),
-        ),
+    let reply = call(
+        &agent,
+        "next_appointment",
+        json!({}),
+        DEMO_NUMBER,
+        json!({}),
     )
     .await;
-    assert!(
-        json(&res)["response"]
-            .as_str()
-            .unwrap()
-            .contains("not verified")
-    );
+    assert!(says(&reply, "not verified"), "{}", reply.text());
 
-    let (status, _, res) = send(
-        &app,
-        post_json(
-            &format!("/swaig?__token={token}"),
-            &body(
-                "verify_patient",
-                json!({"date_of_birth": DOB, "ssn_last_four": SSN4}),
-                healthcare::DEMO_NUMBER,
-                json!({}),
-            ),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let text = String::from_utf8_lossy(&res).to_string();
+    let reply = verify(&agent, DEMO_NUMBER, DOB, SSN4).await;
+    assert_eq!(reply.status, 200);
+    let text = reply.text();
     assert!(!text.contains(DOB) && !text.contains(SSN4), "{text}");
-    let gd = global_update(&json(&res)).unwrap();
+    let gd = reply.global_data_update().expect("verification is stored");
     assert_eq!(
         gd,
-        json!({"patient_verified": true, "patient_verified_number": healthcare::DEMO_NUMBER})
+        json!({"patient_verified": true, "patient_verified_number": DEMO_NUMBER})
     );
 
     // With the platform echoing that global_data back, the same caller is served.
-    let (_, _, res) = send(
-        &app,
-        post_json(
-            "/swaig",
-            &body(
-                "next_appointment",
-                json!({}),
-                healthcare::DEMO_NUMBER,
-                gd.clone(),
-            ),
-        ),
+    let reply = call(
+        &agent,
+        "next_appointment",
+        json!({}),
+        DEMO_NUMBER,
+        gd.clone(),
     )
     .await;
-    assert!(
-        json(&res)["response"]
-            .as_str()
-            .unwrap()
-            .contains("Dr. Rivera")
-    );
+    assert!(says(&reply, "Dr. Rivera"), "{}", reply.text());
 
     // The same global_data under another caller id discloses nothing.
-    let (_, _, res) = send(
-        &app,
-        post_json(
-            "/swaig",
-            &body("next_appointment", json!({}), "+15550001111", gd),
-        ),
-    )
-    .await;
-    assert!(
-        json(&res)["response"]
-            .as_str()
-            .unwrap()
-            .contains("not verified")
-    );
+    let reply = call(&agent, "next_appointment", json!({}), "+15550001111", gd).await;
+    assert!(says(&reply, "not verified"), "{}", reply.text());
 
-    let runtime = sink
-        .records()
+    let runtime = agent
+        .audit()
         .into_iter()
         .find(|r| r.function.as_deref() == Some("verify_patient"))
-        .unwrap();
+        .expect("the verification is audited");
     assert_eq!(runtime.event, AuditEvent::ToolCall);
     assert_eq!(
         runtime.arguments,
@@ -186,43 +148,28 @@ async fn verification_succeeds_then_unlocks_appointments_for_that_caller_only() 
 
 #[actix_web::test]
 async fn wrong_details_fail_without_saying_which_one() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let token = tokens(&swml!(&app))["verify_patient"].clone();
+    let agent = clinic().await;
     let cases = [
-        (healthcare::DEMO_NUMBER, "1984-07-13", SSN4),
-        (healthcare::DEMO_NUMBER, DOB, "6780"),
+        (DEMO_NUMBER, "1984-07-13", SSN4),
+        (DEMO_NUMBER, DOB, "6780"),
         // The right details from another phone.
         ("+15550001111", DOB, SSN4),
     ];
     let mut responses = Vec::new();
     for (caller, dob, ssn4) in cases {
-        let (status, _, res) = send(
-            &app,
-            post_json(
-                &format!("/swaig?__token={token}"),
-                &body(
-                    "verify_patient",
-                    json!({"date_of_birth": dob, "ssn_last_four": ssn4}),
-                    caller,
-                    json!({}),
-                ),
-            ),
-        )
-        .await;
-        assert_eq!(status, 200);
-        let result = json(&res);
+        let reply = verify(&agent, caller, dob, ssn4).await;
+        assert_eq!(reply.status, 200);
         assert_eq!(
-            global_update(&result),
+            reply.global_data_update(),
             Some(json!({"patient_verified": false}))
         );
-        responses.push(result["response"].clone());
+        responses.push(reply.response_text());
     }
     assert!(
         responses.windows(2).all(|w| w[0] == w[1]),
         "one message for every failure"
     );
-    for record in sink.records() {
+    for record in agent.audit() {
         let text = record.to_json().to_string();
         assert!(
             !text.contains("1984") && !text.contains("678"),
@@ -233,36 +180,22 @@ async fn wrong_details_fail_without_saying_which_one() {
 
 #[actix_web::test]
 async fn malformed_details_are_refused_before_the_handler_without_echo() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let token = tokens(&swml!(&app))["verify_patient"].clone();
-    let (status, _, res) = send(
-        &app,
-        post_json(
-            &format!("/swaig?__token={token}"),
-            &body(
-                "verify_patient",
-                json!({"date_of_birth": "July 12 1984", "ssn_last_four": "123-45-6789"}),
-                healthcare::DEMO_NUMBER,
-                json!({}),
-            ),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let text = String::from_utf8_lossy(&res).to_string();
+    let agent = clinic().await;
+    let reply = verify(&agent, DEMO_NUMBER, "July 12 1984", "123-45-6789").await;
+    assert_eq!(reply.status, 200);
+    let text = reply.text();
     assert!(text.contains("date_of_birth"), "{text}");
     assert!(
         !text.contains("July") && !text.contains("6789"),
         "values are not echoed: {text}"
     );
-    let records = sink.records();
+    let records = agent.audit();
     assert!(
         records
             .iter()
             .any(|r| r.event == AuditEvent::ValidationFailure)
     );
     assert!(!records.iter().any(|r| r.event == AuditEvent::ToolCall));
-    let debug = format!("{:?}", healthcare::Clinic::demo());
+    let debug = format!("{:?}", Clinic::demo());
     assert_eq!(debug, "Clinic { patients: 1 }");
 }

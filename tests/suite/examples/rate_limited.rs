@@ -2,65 +2,66 @@
 //! sent, the fourth is refused politely and audited, another caller and
 //! another tool are still served.
 
-use crate::common;
 #[path = "../../../examples/rate_limited.rs"]
-mod rate_limited;
+mod example;
 
-use std::sync::Arc;
-
-use actix_web::test;
-use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
+use agent_runtime::audit::AuditEvent;
+use agent_runtime::harness::{TestAgent, ToolCall};
 use agent_runtime::json;
-use common::*;
 
-fn call(function: &str, caller: &str) -> test::TestRequest {
-    let mut body = swaig_body(function, json!({}), Some(CALL_ID));
-    if caller.is_empty() {
-        body.as_object_mut().unwrap().remove("caller_id_num");
-    } else {
-        body["caller_id_num"] = json!(caller);
-    }
-    post_json("/swaig", &body)
+use example::SignInHelp;
+
+const CALL_ID: &str = "sign-in-call";
+
+async fn sign_in_help() -> TestAgent<SignInHelp> {
+    TestAgent::start(example::builder())
+        .await
+        .expect("agent starts")
 }
 
-fn response(res: &[u8]) -> String {
-    json(res)["response"].as_str().unwrap().to_owned()
+/// `function` called in [`CALL_ID`] from `caller` (no caller id when
+/// `None`); what the caller hears, which is never an HTTP error.
+async fn call(agent: &TestAgent<SignInHelp>, function: &str, caller: Option<&str>) -> String {
+    let call = ToolCall::new(function, json!({})).call_id(CALL_ID);
+    let call = match caller {
+        Some(number) => call.caller(number),
+        None => call.no_caller(),
+    };
+    let reply = agent.call_with(call).await;
+    assert_eq!(reply.status, 200, "a refusal is spoken, not an HTTP error");
+    reply.response_text().expect("a spoken answer")
 }
 
 #[actix_web::test]
 async fn three_served_fourth_refused_other_caller_served() {
-    assert_eq!(rate_limited::SEND_CODE_LIMIT, "3/min");
-    let sink = MemoryAuditSink::new();
-    let svc = rate_limited::builder()
-        .config(config(&[]))
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .unwrap();
-    let app = test::init_service(app_with(svc)).await;
+    assert_eq!(example::SEND_CODE_LIMIT, "3/min");
+    let agent = sign_in_help().await;
 
     for i in 0..3 {
-        let (status, _, res) = send(&app, call("send_code", "+15551230000")).await;
-        assert_eq!(status, 200);
         assert_eq!(
-            response(&res),
+            call(&agent, "send_code", Some("+15551230000")).await,
             "A new code was sent by text message to the number ending in 0000.",
             "request {i}"
         );
     }
     for _ in 0..2 {
-        let (status, _, res) = send(&app, call("send_code", "+15551230000")).await;
-        assert_eq!(status, 200, "a refusal is spoken, not an HTTP error");
-        let text = response(&res);
+        let text = call(&agent, "send_code", Some("+15551230000")).await;
         assert!(text.starts_with("I'm sorry"), "{text}");
         assert!(text.contains("too many times"), "{text}");
     }
     // Another caller, and another tool for the same caller, are served.
-    let (_, _, res) = send(&app, call("send_code", "+15557770042")).await;
-    assert!(response(&res).contains("ending in 0042"));
-    let (_, _, res) = send(&app, call("opening_hours", "+15551230000")).await;
-    assert!(response(&res).contains("7 am to 10 pm"));
+    assert!(
+        call(&agent, "send_code", Some("+15557770042"))
+            .await
+            .contains("ending in 0042")
+    );
+    assert!(
+        call(&agent, "opening_hours", Some("+15551230000"))
+            .await
+            .contains("7 am to 10 pm")
+    );
 
-    let records = sink.records();
+    let records = agent.audit();
     let refused: Vec<_> = records
         .iter()
         .filter(|r| r.event == AuditEvent::RateLimited)
@@ -82,15 +83,20 @@ async fn three_served_fourth_refused_other_caller_served() {
 
 #[actix_web::test]
 async fn without_a_caller_id_the_call_id_is_the_rate_key() {
-    assert_eq!(rate_limited::SignInHelp::default().sent(), 0);
-    let svc = rate_limited::builder().config(config(&[])).build().unwrap();
-    let app = test::init_service(app_with(svc)).await;
-    let (_, _, res) = send(&app, call("send_code", "")).await;
-    assert!(response(&res).contains("cannot see the number"));
+    assert_eq!(SignInHelp::default().sent(), 0);
+    let agent = sign_in_help().await;
+    assert!(
+        call(&agent, "send_code", None)
+            .await
+            .contains("cannot see the number")
+    );
     // No caller id: the runtime limits by call id instead.
     for _ in 0..2 {
-        send(&app, call("send_code", "")).await;
+        call(&agent, "send_code", None).await;
     }
-    let (_, _, res) = send(&app, call("send_code", "")).await;
-    assert!(response(&res).contains("too many times"));
+    assert!(
+        call(&agent, "send_code", None)
+            .await
+            .contains("too many times")
+    );
 }
