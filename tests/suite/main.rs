@@ -2,11 +2,16 @@
 //! module per concern.
 //!
 //! Every module drives the runtime from outside, as a user's crate would:
-//! the in-process harness `agent_runtime::harness`, real sockets where TCP
-//! itself is under test, the built example binary where a whole process is.
-//! Tests share this process, so none of them installs anything
-//! process-wide (a `tracing` subscriber, a panic hook, an environment
-//! variable) or binds a fixed port.
+//! the in-process harness `agent_runtime::harness`, its `TestServer` where
+//! TCP itself is under test, the built example binary where a whole process
+//! is. What only this repository's tests need (the official SWML schema,
+//! the captured fixtures) is in [`support`].
+//!
+//! All tests share this process, so none of them changes it: log capture
+//! uses `tracing::subscriber::set_default` (scoped to the test's thread),
+//! servers on real sockets are `TestServer`s (no panic hook, no global
+//! logger, unlike `serve_on`), no test sets an environment variable, and
+//! every socket is bound to port 0.
 
 mod examples;
 mod support;
