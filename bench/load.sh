@@ -4,7 +4,7 @@
 # loopback, driven by wrk with the same settings, median of several runs.
 #
 #   bench/load.sh                         # defaults below, about 8 minutes
-#   DURATION=10 REPS=5 bench/load.sh      # the DESIGN.md setting
+#   DURATION=10 REPS=5 bench/load.sh      # the setting the performance targets are stated for
 #   WORKER_MODES=1 CONNECTIONS=64 bench/load.sh
 #
 # Settings (environment):
@@ -26,7 +26,7 @@
 #
 # Prints one markdown table: scenario, connections, requests/s, p50, p99,
 # errors (connection errors, timeouts and unexpected statuses), the ratio to
-# the baseline at the same connections and workers, and the DESIGN.md §5
+# the baseline at the same connections and workers, and the performance
 # targets; then resident memory and time to first response. Loopback only;
 # every server started here is stopped on exit.
 set -euo pipefail

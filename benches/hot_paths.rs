@@ -129,7 +129,7 @@ fn bench_validation(c: &mut Criterion) {
 }
 
 /// The body the platform posts to `/` at call start (from
-/// shared/spec/fixtures/swml_post_root.json).
+/// tests/data/fixtures/swml_post_root.json).
 fn platform_swml_body() -> Value {
     json!({
         "call_id": CALL_ID,

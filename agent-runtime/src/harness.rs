@@ -46,15 +46,20 @@
 //! # });
 //! ```
 //!
+//! Tests that need a real socket (TLS, slow clients, raw HTTP over TCP) start
+//! the same service on a loopback port with [`TestServer`].
+//!
 //! The harness is behind the `harness` feature (on by default); the built-in
 //! command line's `call` (feature `cli`) uses the same code path. A
 //! production build with `default-features = false` carries neither the
 //! harness nor its fixed test credentials.
 
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::rc::Rc;
 
 use actix_web::App;
-use actix_web::dev::Service as _;
+use actix_web::dev::{ServerHandle, Service as _};
 use actix_web::http::header::HeaderMap;
 use actix_web::test::TestRequest;
 use actix_web::web::Bytes;
@@ -63,8 +68,8 @@ use serde_json::{Map, Value, json};
 
 use crate::agent::Agent;
 use crate::audit::{AuditRecord, MemoryAuditSink};
-use crate::config::AgentConfig;
-use crate::service::{AgentBuilder, AgentService, BuildError};
+use crate::config::{AgentConfig, ConfigError};
+use crate::service::{AgentBuilder, AgentService, BuildError, ServeSettings};
 
 /// User name of [`test_config`].
 pub const TEST_USER: &str = "harness";
@@ -93,24 +98,60 @@ pub fn webhook_signature(key: &str, url: &str, body: &[u8]) -> String {
 /// other setting at its default. Used by [`TestAgent::start`] when the
 /// builder carries no configuration of its own.
 pub fn test_config() -> AgentConfig {
-    let lookup = |name: &str| match name {
+    test_config_with(&[])
+}
+
+/// [`test_config`] as if the environment also held `vars` (name, value):
+/// a variable given here replaces the test default of the same name, and an
+/// empty value unsets it. Panics, naming the setting, when the result is not
+/// a valid configuration; [`try_test_config_with`] returns the error instead.
+///
+/// ```
+/// use agent_runtime::harness::test_config_with;
+///
+/// let config = test_config_with(&[("SWML_RATE_LIMIT", "2/hour"), ("PORT", "8080")]);
+/// assert_eq!(config.port, 8080);
+/// ```
+pub fn test_config_with(vars: &[(&str, &str)]) -> AgentConfig {
+    match try_test_config_with(vars) {
+        Ok(config) => config,
+        Err(e) => invalid_test_config(e),
+    }
+}
+
+/// [`test_config_with`], returning the configuration error (for tests of
+/// what a setting refuses).
+///
+/// ```
+/// use agent_runtime::harness::try_test_config_with;
+///
+/// let refused = try_test_config_with(&[("AGENT_EMERGENCY_MODE", "maybe")]).unwrap_err();
+/// assert_eq!(refused.setting, "AGENT_EMERGENCY_MODE");
+/// ```
+pub fn try_test_config_with(vars: &[(&str, &str)]) -> Result<AgentConfig, ConfigError> {
+    AgentConfig::from_lookup(
+        |name| match vars.iter().rev().find(|(key, _)| *key == name) {
+            Some((_, value)) => Some((*value).to_owned()),
+            None => test_default(name),
+        },
+    )
+}
+
+/// The variables [`test_config`] sets.
+fn test_default(name: &str) -> Option<String> {
+    match name {
         "SWML_BASIC_AUTH_USER" => Some(TEST_USER.to_owned()),
         "SWML_BASIC_AUTH_PASSWORD" => Some(TEST_PASSWORD.to_owned()),
         "SIGNALWIRE_SWAIG_SECRET" => Some(TEST_SECRET.to_owned()),
         _ => None,
-    };
-    match AgentConfig::from_lookup(lookup) {
-        Ok(c) => c,
-        // The values above are valid; this branch cannot be reached.
-        Err(e) => unreachable_config(e),
     }
 }
 
 #[cold]
-fn unreachable_config(e: crate::config::ConfigError) -> AgentConfig {
+fn invalid_test_config(e: ConfigError) -> AgentConfig {
     #[allow(clippy::panic)]
     {
-        panic!("the harness test configuration is invalid: {e}")
+        panic!("the test configuration is invalid: {e}")
     }
 }
 
@@ -147,9 +188,37 @@ impl Reply {
     pub fn is_refused(&self) -> bool {
         self.status != 200
     }
+    /// A response header as text; `None` when it is absent or not visible
+    /// ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+    /// The `action` list of a SWAIG result, in order; empty when the body has
+    /// none.
+    pub fn actions(&self) -> Vec<Value> {
+        match self.json() {
+            Some(Value::Object(mut result)) => match result.remove("action") {
+                Some(Value::Array(actions)) => actions,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+    /// The object of the result's first `set_global_data` action: what the
+    /// platform will send back as `global_data` on the next request of the
+    /// call.
+    pub fn global_data_update(&self) -> Option<Value> {
+        self.actions()
+            .into_iter()
+            .find_map(|mut action| action.get_mut("set_global_data").map(Value::take))
+    }
 }
 
 /// Which token a [`ToolCall`] carries.
+///
+/// [`Token::FromSwml`], [`Token::Tampered`] and [`Token::ForOtherCall`] read
+/// the SWML document first (one extra request, as the platform makes it);
+/// the others send the tool call alone.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Token {
     /// The token the SWML document for this call carries (none for tools
@@ -178,6 +247,7 @@ pub struct ToolCall {
     function: String,
     args: Value,
     call_id: Option<String>,
+    send_call_id: bool,
     caller: Option<String>,
     global_data: Option<Value>,
     token: Token,
@@ -191,6 +261,7 @@ impl ToolCall {
             function: function.into(),
             args,
             call_id: None,
+            send_call_id: true,
             caller: Some(TEST_CALLER.to_owned()),
             global_data: None,
             token: Token::FromSwml,
@@ -199,6 +270,13 @@ impl ToolCall {
     /// Uses this call id instead of a fresh one.
     pub fn call_id(mut self, id: impl Into<String>) -> Self {
         self.call_id = Some(id.into());
+        self
+    }
+    /// Leaves `call_id` out of the request body (the platform always sends
+    /// one; a secure tool must then refuse). The token is still chosen for
+    /// the call id the call would have had.
+    pub fn without_call_id(mut self) -> Self {
+        self.send_call_id = false;
         self
     }
     /// Sends this caller number (`caller_id_num`).
@@ -351,10 +429,27 @@ impl<A: Agent> TestAgent<A> {
     /// and, when a signing key is configured, the platform's signature.
     pub async fn post(&self, path_and_query: &str, body: &Value) -> Reply {
         let payload = body.to_string();
-        let mut req = TestRequest::post()
+        let req = TestRequest::post().insert_header(("Content-Type", "application/json"));
+        self.send_raw(
+            self.as_platform(req, path_and_query, &payload)
+                .set_payload(payload),
+        )
+        .await
+    }
+
+    /// GETs `path_and_query` with the agent's credentials and, when a signing
+    /// key is configured, the platform's signature (over an empty body).
+    pub async fn get(&self, path_and_query: &str) -> Reply {
+        self.send_raw(self.as_platform(TestRequest::get(), path_and_query, ""))
+            .await
+    }
+
+    /// `req` to `path_and_query` with what the platform adds: credentials,
+    /// and the signature of the URL and `payload` when a signing key is set.
+    fn as_platform(&self, req: TestRequest, path_and_query: &str, payload: &str) -> TestRequest {
+        let mut req = req
             .uri(path_and_query)
-            .insert_header(("Authorization", self.auth_header()))
-            .insert_header(("Content-Type", "application/json"));
+            .insert_header(("Authorization", self.auth_header()));
         if let Some(verifier) = &self.service.state.guards.signatures {
             // Sign the URL the platform would call, and send the matching
             // `Host` header (the server rebuilds the URL from it).
@@ -370,7 +465,7 @@ impl<A: Agent> TestAgent<A> {
                 verifier.sign(&url, payload.as_bytes()),
             ));
         }
-        self.send_raw(req.set_payload(payload)).await
+        req
     }
 
     /// The SWML document the platform gets for `call_id` (without a call id:
@@ -405,11 +500,15 @@ impl<A: Agent> TestAgent<A> {
         self.call_with(ToolCall::new(function, args)).await
     }
 
-    /// Sends the SWAIG request described by `call`.
+    /// Sends the SWAIG request described by `call` (see [`Token`] for when
+    /// the SWML document is read first).
     pub async fn call_with(&self, call: ToolCall) -> Reply {
         let call_id = call.call_id.clone().unwrap_or_else(fresh_call_id);
         let swaig = self.path("/swaig/");
-        let from_swml = self.webhook_for(&call.function, &call_id).await;
+        let from_swml = match call.token {
+            Token::FromSwml | Token::Tampered => self.webhook_for(&call.function, &call_id).await,
+            _ => None,
+        };
         let valid = from_swml.as_deref().and_then(token_of);
         let token = match &call.token {
             Token::FromSwml => valid,
@@ -450,7 +549,9 @@ impl<A: Agent> TestAgent<A> {
             "argument".into(),
             json!({"parsed": [call.args.clone()], "raw": call.args.to_string(), "substituted": ""}),
         );
-        body.insert("call_id".into(), Value::String(call_id.clone()));
+        if call.send_call_id {
+            body.insert("call_id".into(), Value::String(call_id.clone()));
+        }
         if let Some(caller) = &call.caller {
             body.insert("caller_id_num".into(), Value::String(caller.clone()));
         }
@@ -460,7 +561,7 @@ impl<A: Agent> TestAgent<A> {
         body.insert("content_type".into(), Value::String("text/swaig".into()));
         body.insert("version".into(), Value::String("2.0".into()));
         let mut reply = self.post(&target, &Value::Object(body)).await;
-        reply.call_id = Some(call_id);
+        reply.call_id = call.send_call_id.then_some(call_id);
         reply
     }
 }
@@ -472,10 +573,7 @@ fn encode(value: &str) -> String {
 /// The path and query of `function`'s webhook in a SWML document: its own
 /// `web_hook_url` when it has one (secure tools), else the defaults' URL.
 pub fn webhook_in(doc: &Value, function: &str) -> Option<String> {
-    let ai = doc["sections"]["main"]
-        .as_array()?
-        .iter()
-        .find_map(|v| v.get("ai"))?;
+    let ai = ai_verb(doc)?;
     let swaig = ai.get("SWAIG")?;
     let entry = swaig
         .get("functions")?
@@ -487,6 +585,40 @@ pub fn webhook_in(doc: &Value, function: &str) -> Option<String> {
         .or_else(|| swaig.get("defaults")?.get("web_hook_url"))?
         .as_str()?;
     path_and_query(url)
+}
+
+/// The `__token` of every secure tool in a SWML document, by function name
+/// (tools that are not secure have none). Empty for a document rendered
+/// without a call id, which offers no secure tool.
+pub fn tool_tokens(doc: &Value) -> BTreeMap<String, String> {
+    let functions = ai_verb(doc)
+        .and_then(|ai| ai.get("SWAIG")?.get("functions")?.as_array())
+        .map_or(&[][..], Vec::as_slice);
+    functions
+        .iter()
+        .filter_map(|f| {
+            let name = f.get("function")?.as_str()?;
+            let url = f.get("web_hook_url")?.as_str()?;
+            let token = token_of(&path_and_query(url)?)?;
+            Some((name.to_owned(), token))
+        })
+        .collect()
+}
+
+/// The `__token` of a SWML document's `post_prompt_url` (present only when
+/// the document was rendered for a call id).
+pub fn post_prompt_token(doc: &Value) -> Option<String> {
+    let url = ai_verb(doc)?.get("post_prompt_url")?.as_str()?;
+    token_of(&path_and_query(url)?)
+}
+
+/// The `ai` verb of a SWML document's `main` section.
+fn ai_verb(doc: &Value) -> Option<&Value> {
+    doc.get("sections")?
+        .get("main")?
+        .as_array()?
+        .iter()
+        .find_map(|v| v.get("ai"))
 }
 
 /// `/path?query` of an absolute URL.
@@ -512,4 +644,124 @@ fn tamper(token: &str) -> String {
         None => t.push_str("tampered"),
     }
     t
+}
+
+/// An agent served over real sockets on a loopback port, in a background
+/// thread, for tests that need TCP itself: TLS handshakes, slow or partial
+/// requests, body limits on a streamed body, a client of your own.
+///
+/// It runs the same server as [`AgentService::serve_on`] (timeouts,
+/// `TCP_NODELAY`, TLS and HSTS when configured, one worker unless
+/// `SWML_WORKERS` says otherwise), but leaves the process alone: no panic
+/// hook and no default logger are installed, so tests in the same process
+/// keep their own. Dropping the server stops it.
+///
+/// ```
+/// use std::io::{Read, Write};
+///
+/// use agent_runtime::harness::{TestServer, test_config};
+/// use agent_runtime::prelude::*;
+///
+/// /// Front desk.
+/// #[agent(name = "desk")]
+/// struct Desk;
+///
+/// #[agent]
+/// impl Desk {
+///     /// Tell the caller the opening hours.
+///     #[tool]
+///     fn opening_hours(&self) -> ToolResult {
+///         ToolResult::new("Nine to five.")
+///     }
+/// }
+///
+/// let service = Desk
+///     .builder()
+///     .prompt_text("You answer questions about the desk.")
+///     .config(test_config())
+///     .build()
+///     .unwrap();
+/// let server = TestServer::start(service).unwrap();
+/// let mut tcp = std::net::TcpStream::connect(server.addr()).unwrap();
+/// tcp.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+///     .unwrap();
+/// let mut response = String::new();
+/// tcp.read_to_string(&mut response).unwrap();
+/// assert!(response.starts_with("HTTP/1.1 200 OK"));
+/// ```
+#[derive(Debug)]
+pub struct TestServer {
+    addr: SocketAddr,
+    handle: ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Binds `127.0.0.1` on a port the system chooses and starts serving
+    /// `service` there. Connections are accepted as soon as this returns.
+    pub fn start<A: Agent + Send + Sync>(service: AgentService<A>) -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        let state = service.state;
+        let settings = ServeSettings {
+            bind: (addr.ip().to_string(), addr.port()),
+            workers: Some(state.config.workers.unwrap_or(1)),
+            tls: state.tls.clone(),
+            listener: Some(listener),
+        };
+        let routes = crate::service::agent_routes(state);
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("agent-test-server".to_owned())
+            .spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    match crate::service::start_server(settings, routes) {
+                        Ok(server) => {
+                            let _ = started_tx.send(Ok(server.handle()));
+                            // The server ends when it is stopped; there is
+                            // no one left to tell how.
+                            let _ = server.await;
+                        }
+                        Err(e) => {
+                            let _ = started_tx.send(Err(e));
+                        }
+                    }
+                })
+            })?;
+        let handle = match started_rx.recv() {
+            Ok(started) => started?,
+            Err(_) => {
+                return Err(std::io::Error::other(
+                    "the test server thread ended before the server started",
+                ));
+            }
+        };
+        Ok(TestServer {
+            addr,
+            handle,
+            thread: Some(thread),
+        })
+    }
+
+    /// The loopback address and port the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+}
+
+impl Drop for TestServer {
+    /// Stops the server without waiting for open connections, and waits for
+    /// its thread to end.
+    fn drop(&mut self) {
+        // `stop` sends the command at once; its future only reports the end.
+        drop(self.handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }

@@ -104,12 +104,17 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
         tls: state.tls.clone(),
         listener,
     };
-    serve_app(settings, move |cfg| {
-        let own = state.clone();
+    serve_app(settings, agent_routes(state)).await
+}
+
+/// The routes of one agent: its own, the probes and the authenticated 404.
+pub(crate) fn agent_routes<A: Agent + Send + Sync>(
+    state: web::Data<AgentState<A>>,
+) -> impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static {
+    move |cfg| {
         routes::configure(state.clone(), cfg, true);
-        routes::default_service::<A>(&own, cfg);
-    })
-    .await
+        routes::default_service::<A>(&state, cfg);
+    }
 }
 
 /// Where and how to serve (shared by single- and multi-agent servers).
@@ -120,13 +125,26 @@ pub(crate) struct ServeSettings {
     pub listener: Option<std::net::TcpListener>,
 }
 
-/// Builds and runs the actix server: `TCP_NODELAY`, client timeouts, HSTS
-/// when TLS is on, routes from `routes`. Flushes the default log writer when
-/// the server stops.
+/// Builds and runs the actix server (see [`start_server`]) until it stops,
+/// then flushes the default log writer.
 pub(crate) async fn serve_app(
     settings: ServeSettings,
     routes: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
 ) -> std::io::Result<()> {
+    let served = start_server(settings, routes)?.await;
+    // Audit lines still queued for stderr are written before we return.
+    crate::logging::flush_default_logging();
+    served
+}
+
+/// Builds the actix server and starts it (call inside an actix runtime):
+/// `TCP_NODELAY`, client timeouts, HSTS when TLS is on, routes from
+/// `routes`. The returned server runs while it is polled; its handle stops
+/// it. Installs nothing process-wide.
+pub(crate) fn start_server(
+    settings: ServeSettings,
+    routes: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+) -> std::io::Result<actix_web::dev::Server> {
     let hsts = settings.tls.is_some();
     let mut server = HttpServer::new(move || {
         let routes = routes.clone();
@@ -154,8 +172,5 @@ pub(crate) async fn serve_app(
         (None, Some(tls)) => server.bind_rustls_0_23(settings.bind, (*tls).clone())?,
         (None, None) => server.bind(settings.bind)?,
     };
-    let served = server.run().await;
-    // Audit lines still queued for stderr are written before we return.
-    crate::logging::flush_default_logging();
-    served
+    Ok(server.run())
 }

@@ -17,6 +17,8 @@ use crate::state::AgentState;
 
 pub use boot::install_redacting_panic_hook;
 pub(crate) use boot::{ServeSettings, print_banner, serve_app};
+#[cfg(feature = "harness")]
+pub(crate) use boot::{agent_routes, start_server};
 pub use builder::{AgentBuilder, AgentExt};
 pub use error::{BuildError, ToolError};
 

@@ -1,36 +1,40 @@
 //! The payment example through the real HTTP stack: the `pay` action has the
-//! shape of PROTOCOL.md section 5.3, no tool can take card data, and every
-//! documented `pay_result` value is understood.
+//! shape of docs/protocol.md section 6.4, no tool can take card data, and
+//! every documented `pay_result` value is understood.
 
-mod common;
-#[path = "../examples/payment.rs"]
-mod payment;
+#[path = "../../../examples/payment.rs"]
+mod example;
 
-use actix_web::test;
+use agent_runtime::harness::{Reply, TestAgent, Token, ToolCall, test_config};
 use agent_runtime::{Value, json};
-use common::*;
 
+use crate::support::assert_valid_swml;
+use example::{Billing, DEMO_NUMBER};
+
+const CALL_ID: &str = "payment-call";
 const CONNECTOR: &str = "https://pay.example.com/connector";
 
-macro_rules! setup {
-    () => {{
-        let svc = payment::builder_with_connector(CONNECTOR)
-            .config(config(&[]))
-            .build()
-            .expect("agent builds");
-        let app = test::init_service(app_with(svc)).await;
-        let (_, _, doc) = send(&app, post_json("/", &json!({ "call_id": CALL_ID }))).await;
-        let doc = json(&doc);
-        assert_valid_swml(&doc);
-        (app, doc)
-    }};
+/// The agent and its SWML document for [`CALL_ID`].
+async fn setup() -> (TestAgent<Billing>, Value) {
+    let agent = TestAgent::start(example::builder_with_connector(CONNECTOR))
+        .await
+        .expect("agent starts");
+    let doc = agent.swml(Some(CALL_ID)).await.json().expect("SWML");
+    assert_valid_swml(&doc);
+    (agent, doc)
 }
 
-fn body(function: &str, args: Value, caller: &str, global_data: Value) -> Value {
-    let mut body = swaig_body(function, args, Some(CALL_ID));
-    body["caller_id_num"] = json!(caller);
-    body["global_data"] = global_data;
-    body
+/// `function` called by `caller` in [`CALL_ID`], with the token the SWML
+/// carries and this `global_data`.
+fn tool(function: &str, args: Value, caller: &str, global_data: Value) -> ToolCall {
+    ToolCall::new(function, args)
+        .call_id(CALL_ID)
+        .caller(caller)
+        .global_data(global_data)
+}
+
+fn says(reply: &Reply, words: &str) -> bool {
+    reply.response_text().is_some_and(|t| t.contains(words))
 }
 
 /// Every property name in a JSON schema, at any depth.
@@ -49,7 +53,7 @@ fn property_names(schema: &Value, out: &mut Vec<String>) {
 
 #[actix_web::test]
 async fn no_tool_can_take_card_data() {
-    let (_, doc) = setup!();
+    let (_, doc) = setup().await;
     let functions = doc["sections"]["main"][1]["ai"]["SWAIG"]["functions"]
         .as_array()
         .unwrap()
@@ -86,24 +90,17 @@ async fn no_tool_can_take_card_data() {
 
 #[actix_web::test]
 async fn collect_payment_returns_the_pay_verb_in_the_protocol_shape() {
-    let (app, doc) = setup!();
-    let token = tokens(&doc)["collect_payment"].clone();
-    let (status, _, res) = send(
-        &app,
-        post_json(
-            &format!("/swaig?__token={token}"),
-            &body(
-                "collect_payment",
-                json!({"invoice": "INV-004211"}),
-                payment::DEMO_NUMBER,
-                json!({}),
-            ),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let result = json(&res);
-    let actions = result["action"].as_array().unwrap();
+    let (agent, _) = setup().await;
+    let reply = agent
+        .call_with(tool(
+            "collect_payment",
+            json!({"invoice": "INV-004211"}),
+            DEMO_NUMBER,
+            json!({}),
+        ))
+        .await;
+    assert_eq!(reply.status, 200);
+    let actions = reply.actions();
     assert_eq!(actions.len(), 3);
     assert!(actions[0]["say"].as_str().unwrap().contains("keypad"));
     assert_eq!(
@@ -124,7 +121,7 @@ async fn collect_payment_returns_the_pay_verb_in_the_protocol_shape() {
     assert_eq!(main.len(), 2);
     assert_eq!(
         main[0],
-        json!({"set": {"ai_response": payment::PAY_AI_RESPONSE}})
+        json!({"set": {"ai_response": example::PAY_AI_RESPONSE}})
     );
     let pay = main[1]["pay"].as_object().unwrap();
     let keys: Vec<&str> = pay.keys().map(String::as_str).collect();
@@ -148,7 +145,7 @@ async fn collect_payment_returns_the_pay_verb_in_the_protocol_shape() {
             "description",
             "parameters"
         ],
-        "key order of PROTOCOL.md 5.3"
+        "key order of docs/protocol.md section 6.4"
     );
     assert_eq!(
         Value::Object(pay.clone()),
@@ -181,67 +178,42 @@ async fn collect_payment_returns_the_pay_verb_in_the_protocol_shape() {
 
 #[actix_web::test]
 async fn payment_needs_a_token_and_the_callers_own_invoice() {
-    let (app, doc) = setup!();
+    let (agent, _) = setup().await;
     let args = json!({"invoice": "INV-004211"});
-    let (status, _, _) = send(
-        &app,
-        post_json(
-            "/swaig",
-            &body(
-                "collect_payment",
-                args.clone(),
-                payment::DEMO_NUMBER,
-                json!({}),
-            ),
-        ),
-    )
-    .await;
-    assert_eq!(status, 403);
+    let reply = agent
+        .call_with(
+            tool("collect_payment", args.clone(), DEMO_NUMBER, json!({})).token(Token::Missing),
+        )
+        .await;
+    assert_eq!(reply.status, 403);
 
-    let token = tokens(&doc)["collect_payment"].clone();
-    let uri = format!("/swaig?__token={token}");
-    let (_, _, res) = send(
-        &app,
-        post_json(
-            &uri,
-            &body("collect_payment", args, "+15550001111", json!({})),
-        ),
-    )
-    .await;
-    let result = json(&res);
+    let reply = agent
+        .call_with(tool("collect_payment", args, "+15550001111", json!({})))
+        .await;
     assert!(
-        result["action"].is_null(),
+        reply.actions().is_empty(),
         "no pay verb for someone else's invoice"
     );
-    assert!(
-        result["response"]
-            .as_str()
-            .unwrap()
-            .contains("no open invoice")
-    );
+    assert!(says(&reply, "no open invoice"), "{}", reply.text());
 
     // A card number offered as an argument is not a parameter: refused.
-    let (_, _, res) = send(
-        &app,
-        post_json(
-            &uri,
-            &body(
-                "collect_payment",
-                json!({"invoice": "INV-004211", "card_number": "4111111111111111"}),
-                payment::DEMO_NUMBER,
-                json!({}),
-            ),
-        ),
-    )
-    .await;
-    let text = String::from_utf8_lossy(&res).to_string();
+    let reply = agent
+        .call_with(tool(
+            "collect_payment",
+            json!({"invoice": "INV-004211", "card_number": "4111111111111111"}),
+            DEMO_NUMBER,
+            json!({}),
+        ))
+        .await;
+    let text = reply.text();
+    assert_eq!(reply.status, 200);
     assert!(!text.contains("4111"), "{text}");
-    assert!(json(&res)["action"].is_null(), "{text}");
+    assert!(reply.actions().is_empty(), "{text}");
 }
 
 #[actix_web::test]
 async fn every_documented_pay_result_is_handled() {
-    let (app, _) = setup!();
+    let (agent, _) = setup().await;
     let gd = json!({"payment_invoice": "INV-004211"});
     for (value, paid) in [
         ("success", true),
@@ -253,51 +225,40 @@ async fn every_documented_pay_result_is_handled() {
         ("validation-error", false),
         ("internal-error", false),
     ] {
-        let (status, _, res) = send(
-            &app,
-            post_json(
-                "/swaig",
-                &body(
-                    "payment_status",
-                    json!({"pay_result": value}),
-                    payment::DEMO_NUMBER,
-                    gd.clone(),
-                ),
-            ),
-        )
-        .await;
-        assert_eq!(status, 200);
-        let result = json(&res);
+        let reply = agent
+            .call_with(tool(
+                "payment_status",
+                json!({"pay_result": value}),
+                DEMO_NUMBER,
+                gd.clone(),
+            ))
+            .await;
+        assert_eq!(reply.status, 200);
         assert_eq!(
-            result["action"][0],
-            json!({"set_global_data": {"payment_completed": paid}}),
+            reply.actions(),
+            [json!({"set_global_data": {"payment_completed": paid}})],
             "{value}"
         );
-        let text = result["response"].as_str().unwrap();
+        let text = reply.response_text().expect("a spoken answer");
         if paid {
             assert!(text.contains("INV-004211 went through"), "{text}");
         } else {
             assert!(!text.contains("went through"), "{value}: {text}");
         }
     }
-    let (_, _, res) = send(
-        &app,
-        post_json(
-            "/swaig",
-            &body(
-                "payment_status",
-                json!({"pay_result": "paid-in-full"}),
-                payment::DEMO_NUMBER,
-                gd,
-            ),
-        ),
-    )
-    .await;
-    let text = String::from_utf8_lossy(&res).to_string();
+    let reply = agent
+        .call_with(tool(
+            "payment_status",
+            json!({"pay_result": "paid-in-full"}),
+            DEMO_NUMBER,
+            gd,
+        ))
+        .await;
+    let text = reply.text();
     assert!(
         text.contains("pay_result") && !text.contains("paid-in-full"),
         "{text}"
     );
-    assert!(payment::builder().config(config(&[])).build().is_ok());
-    assert_eq!(payment::DEFAULT_CONNECTOR_URL, CONNECTOR);
+    assert!(example::builder().config(test_config()).build().is_ok());
+    assert_eq!(example::DEFAULT_CONNECTOR_URL, CONNECTOR);
 }

@@ -2,19 +2,18 @@
 //! (arguments and environment in, exit code and output out), plus one run
 //! of the built example binary.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use agent_runtime::audit::JsonLinesAuditSink;
 use agent_runtime::audit::{AuditEvent, AuditRecord, AuditSink};
 use agent_runtime::cli::{CliOutput, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, run_with};
-use agent_runtime::harness::TestAgent;
+use agent_runtime::harness::{TestAgent, Token, ToolCall, post_prompt_token, tool_tokens};
 use agent_runtime::prelude::*;
 use agent_runtime::{SecretString, Value};
+
+use crate::secure_bank;
+use crate::support::assert_valid_swml;
 
 const STRONG: &str = "a-very-long-production-password-0123456789";
 const PROD_SECRET: &str = "0123456789abcdef0123456789abcdef-secret";
@@ -202,15 +201,13 @@ fn call_runs_a_secure_tool_with_the_token_from_the_swml() {
 /// The body the real service answers for a secure tool without a token.
 fn http_refusal_body() -> String {
     actix_web::rt::System::new().block_on(async {
-        let agent = TestAgent::start(secure_bank::builder().config(common::config(&[])))
+        let agent = TestAgent::start(secure_bank::builder())
             .await
-            .unwrap();
-        let body = common::swaig_body(
-            "transfer_funds",
-            serde_json::from_str(&transfer_args()).unwrap(),
-            Some(common::CALL_ID),
-        );
-        let reply = agent.send_raw(common::post_json("/swaig", &body)).await;
+            .expect("bank starts");
+        let args = serde_json::from_str(&transfer_args()).expect("JSON arguments");
+        let reply = agent
+            .call_with(ToolCall::new("transfer_funds", args).token(Token::Missing))
+            .await;
         assert_eq!(reply.status, 403);
         reply.text()
     })
@@ -284,16 +281,12 @@ fn swml_prints_the_platform_document_with_the_password_masked() {
     );
     assert_eq!(out.code, EXIT_OK, "{}", out.stderr);
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
-    common::assert_valid_swml(&doc);
-    let tokens = common::tokens(&doc);
-    for f in [
-        "transfer_funds",
-        "change_password",
-        "delete_account",
-        "post_prompt",
-    ] {
-        assert!(tokens.contains_key(f), "{f}");
-    }
+    assert_valid_swml(&doc);
+    assert_eq!(
+        tool_tokens(&doc).keys().collect::<Vec<_>>(),
+        ["change_password", "delete_account", "transfer_funds"]
+    );
+    assert!(post_prompt_token(&doc).is_some());
     assert!(!out.stdout.contains("Visible-Canary"));
     assert!(out.stdout.contains("signalwire:****@"));
 
@@ -306,7 +299,8 @@ fn swml_prints_the_platform_document_with_the_password_masked() {
     // Without a call id: no secure tools, as the service answers.
     let out = run(&["swml"]);
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert!(common::tokens(&doc).is_empty());
+    assert!(tool_tokens(&doc).is_empty());
+    assert_eq!(post_prompt_token(&doc), None);
     assert!(out.stdout.contains("get_balance"));
 
     // A body file as the platform would POST it.
@@ -315,7 +309,7 @@ fn swml_prints_the_platform_document_with_the_password_masked() {
     let out = run(&["swml", "--body", path.to_str().unwrap()]);
     assert_eq!(out.code, EXIT_OK);
     assert!(
-        common::tokens(&serde_json::from_str(&out.stdout).unwrap()).contains_key("transfer_funds")
+        tool_tokens(&serde_json::from_str(&out.stdout).unwrap()).contains_key("transfer_funds")
     );
     std::fs::write(&path, "not json").unwrap();
     assert_eq!(
@@ -360,13 +354,9 @@ fn write_audit(path: &std::path::Path, key: Option<&str>) {
     let sink = JsonLinesAuditSink::open(path, key.map(|k| SecretString::new(k.into()))).unwrap();
     // Records as the service writes them, via a real call through the harness.
     actix_web::rt::System::new().block_on(async {
-        let agent = TestAgent::start(
-            secure_bank::builder()
-                .config(common::config(&[]))
-                .audit_sink(Arc::new(ForwardTo(sink))),
-        )
-        .await
-        .unwrap();
+        let agent = TestAgent::start(secure_bank::builder().audit_sink(Arc::new(ForwardTo(sink))))
+            .await
+            .expect("bank starts");
         agent
             .call(
                 "transfer_funds",
@@ -375,11 +365,8 @@ fn write_audit(path: &std::path::Path, key: Option<&str>) {
             .await;
         agent
             .call_with(
-                agent_runtime::harness::ToolCall::new(
-                    "delete_account",
-                    json!({"account": "1000000002"}),
-                )
-                .token(agent_runtime::harness::Token::Missing),
+                ToolCall::new("delete_account", json!({"account": "1000000002"}))
+                    .token(Token::Missing),
             )
             .await;
         agent

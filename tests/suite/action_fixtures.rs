@@ -1,6 +1,6 @@
 //! Every `ToolResult` helper compared byte for byte, key order included,
 //! with what the reference SDK (signalwire-agents 1.1.0) put on the wire for
-//! the same call (docs/protocol.md section 5). The captures live in
+//! the same call (docs/protocol.md section 6). The captures live in
 //! `tests/data/fixtures/function_result_actions.json`; each entry names the
 //! Python call in `call` and holds its output in `json`.
 //!
@@ -18,11 +18,10 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Value, json};
 
+use crate::support::fixture_text;
+
 /// The reference SDK's output for every builder call.
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/fixtures/function_result_actions.json"
-);
+const FIXTURE: &str = "function_result_actions";
 
 /// How many helper calls the capture holds; a shorter file means it was
 /// damaged or replaced, not that fewer helpers need checking.
@@ -417,7 +416,7 @@ fn assert_cases_match_fixture(cases: &[Case], fixture: &Fixture) {
 
 #[test]
 fn every_fixture_entry_is_reproduced_exactly() {
-    let raw = std::fs::read_to_string(FIXTURE).expect("fixture readable");
+    let raw = fixture_text(FIXTURE);
     let ordered: Fixture = serde_json::from_str(&raw).expect("fixture parses in order");
     let values: Value = serde_json::from_str(&raw).expect("fixture parses");
     let values = values["results"].as_array().expect("results array");

@@ -1,17 +1,17 @@
 //! TLS: a real handshake against a certificate generated in the test, HSTS on
 //! every response, and a refusal to start when TLS is on but unusable.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
-
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agent_runtime::BuildError;
-use common::*;
+use agent_runtime::harness::{
+    TEST_PASSWORD, TEST_USER, TestServer, basic_header, test_config_with, try_test_config_with,
+};
+use agent_runtime::{AgentService, BuildError};
+
+use crate::secure_bank::{self, Bank};
 
 struct Certs {
     dir: std::path::PathBuf,
@@ -49,20 +49,17 @@ fn tls_vars(certs: &Certs) -> Vec<(String, String)> {
     ]
 }
 
-fn build(
-    vars: &[(String, String)],
-) -> Result<agent_runtime::AgentService<secure_bank::Bank>, BuildError> {
+fn build(vars: &[(String, String)]) -> Result<AgentService<Bank>, BuildError> {
     let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    secure_bank::builder().config(config(&pairs)).build()
+    secure_bank::builder()
+        .config(test_config_with(&pairs))
+        .build()
 }
 
 #[test]
 fn handshake_succeeds_and_responses_carry_hsts() {
     let certs = write_certs("ok");
-    let svc = build(&tls_vars(&certs)).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || actix_web::rt::System::new().block_on(svc.serve_on(listener)));
+    let server = TestServer::start(build(&tls_vars(&certs)).unwrap()).unwrap();
 
     let mut roots = rustls::RootCertStore::empty();
     roots.add(certs.ca_der.clone()).unwrap();
@@ -72,15 +69,7 @@ fn handshake_succeeds_and_responses_carry_hsts() {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let mut tcp = None;
-    for _ in 0..100 {
-        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
-            tcp = Some(s);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut tcp = tcp.expect("server accepts connections");
+    let mut tcp = TcpStream::connect(server.addr()).expect("server accepts connections");
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let mut conn = rustls::ClientConnection::new(Arc::new(client), name).unwrap();
@@ -88,7 +77,7 @@ fn handshake_succeeds_and_responses_carry_hsts() {
     write!(
         tls,
         "GET /?call_id=tls-call HTTP/1.1\r\nHost: localhost\r\nAuthorization: {}\r\nConnection: close\r\n\r\n",
-        auth().1
+        basic_header(TEST_USER, TEST_PASSWORD)
     )
     .unwrap();
     let mut response = Vec::new();
@@ -102,7 +91,9 @@ fn handshake_succeeds_and_responses_carry_hsts() {
     );
     // Webhook URLs are advertised over https on the configured domain.
     assert!(
-        text.contains(&format!("https://{USER}:{PASSWORD}@localhost:38471/swaig/")),
+        text.contains(&format!(
+            "https://{TEST_USER}:{TEST_PASSWORD}@localhost:3000/swaig/"
+        )),
         "{text}"
     );
 }
@@ -110,12 +101,8 @@ fn handshake_succeeds_and_responses_carry_hsts() {
 #[test]
 fn plain_http_to_a_tls_port_gets_no_service() {
     let certs = write_certs("plain");
-    let svc = build(&tls_vars(&certs)).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || actix_web::rt::System::new().block_on(svc.serve_on(listener)));
-    std::thread::sleep(Duration::from_millis(200));
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let server = TestServer::start(build(&tls_vars(&certs)).unwrap()).unwrap();
+    let mut s = TcpStream::connect(server.addr()).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     write!(s, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
     let mut buf = Vec::new();
@@ -127,10 +114,7 @@ fn plain_http_to_a_tls_port_gets_no_service() {
 fn unusable_tls_settings_stop_start_up() {
     let certs = write_certs("bad");
     // Enabled without paths: a configuration error naming the variable.
-    let e = agent_runtime::AgentConfig::from_lookup(|k| {
-        (k == "SWML_SSL_ENABLED").then(|| "true".to_owned())
-    })
-    .unwrap_err();
+    let e = try_test_config_with(&[("SWML_SSL_ENABLED", "true")]).unwrap_err();
     assert_eq!(e.setting, "SWML_SSL_CERT_PATH");
     // Missing file, garbage certificate, garbage key, key of another cert.
     let mut missing = tls_vars(&certs);

@@ -1,34 +1,37 @@
 //! Our wire output compared, by SHAPE, with what the Python SDK sent in the
-//! captured fixtures (`shared/spec/fixtures/`). Where the shapes must agree the
-//! tests say so; where we deliberately differ (DESIGN.md §4) the tests assert
-//! the difference and say why.
-
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+//! captured fixtures (`tests/data/fixtures/`). Where the shapes must agree the
+//! tests say so; where we deliberately differ (docs/protocol.md section 11)
+//! the tests assert the difference and say why.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
-use actix_web::test::{self, TestRequest};
-use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
-use agent_runtime::harness::basic_header;
-use agent_runtime::{AgentService, Map, Value, json};
-use common::*;
+use actix_web::test::TestRequest;
+use agent_runtime::audit::AuditEvent;
+use agent_runtime::harness::{
+    TestAgent, ToolCall, basic_header, post_prompt_token, test_config_with, tool_tokens,
+};
+use agent_runtime::{Map, Value, json};
+
+use crate::secure_bank::{self, Bank};
+use crate::support::{assert_valid_swml, fixture};
+
+/// The user name of the captured Python agent.
+const FIXTURE_USER: &str = "specuser";
+/// Its password.
+const FIXTURE_PASSWORD: &str = "Sp3c-Fixture-Pass-2024";
+/// The configuration of the captured agent: its credentials (in every
+/// fixture's `Authorization` header) and its port (in every URL).
+const FIXTURE_VARS: [(&str, &str); 3] = [
+    ("SWML_BASIC_AUTH_USER", FIXTURE_USER),
+    ("SWML_BASIC_AUTH_PASSWORD", FIXTURE_PASSWORD),
+    ("PORT", "38471"),
+];
+/// The call id of every captured call.
+const CALL_ID: &str = "3f8e2a6c-5b1d-4c7e-9a0f-2d4b6c8e1a3f";
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-/// One captured fixture.
-fn fixture(name: &str) -> Value {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/fixtures/");
-    let text = std::fs::read_to_string(format!("{dir}{name}.json"))
-        .unwrap_or_else(|e| panic!("fixture {name}: {e}"));
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
 
 /// The structure of a JSON value: objects keep their keys (mapped to shapes),
 /// arrays become the distinct shapes of their elements (in first-seen order),
@@ -134,7 +137,8 @@ fn before_token(url: &str) -> &str {
 }
 
 /// A request as captured in a fixture: method, path and headers verbatim
-/// (the fixtures used the same credentials as `common::config`), with the
+/// (the agent runs with [`FIXTURE_VARS`], so the captured credentials are its
+/// own), with the
 /// path and the JSON body optionally replaced.
 fn replay(fx: &Value, path: Option<&str>, body: Option<&Value>) -> TestRequest {
     let req = &fx["request"];
@@ -180,43 +184,36 @@ fn fixture_header<'a>(fx: &'a Value, name: &str) -> Option<&'a str> {
         .and_then(|h| h[1].as_str())
 }
 
-fn service(sink: &MemoryAuditSink) -> AgentService<secure_bank::Bank> {
-    secure_bank::builder()
-        .config(config(&[]))
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .expect("bank builds")
+/// The bank configured as the captured Python agent was, plus `vars`.
+async fn bank_with(vars: &[(&str, &str)]) -> TestAgent<Bank> {
+    let all: Vec<(&str, &str)> = FIXTURE_VARS.iter().chain(vars).copied().collect();
+    TestAgent::start(secure_bank::builder().config(test_config_with(&all)))
+        .await
+        .expect("bank starts")
 }
 
-async fn swml_from_fixture_request<S, B>(app: &S) -> Value
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+async fn bank() -> TestAgent<Bank> {
+    bank_with(&[]).await
+}
+
+/// The body of a reply, which must be JSON.
+fn body_json(reply: &agent_runtime::harness::Reply) -> Value {
+    reply.json().expect("a JSON body")
+}
+
+async fn swml_from_fixture_request(agent: &TestAgent<Bank>) -> Value {
     let fx = fixture("swml_post_root");
-    let (status, _, body) = send(app, replay(&fx, None, None)).await;
-    assert_eq!(status, 200);
-    json(&body)
+    let reply = agent.send_raw(replay(&fx, None, None)).await;
+    assert_eq!(reply.status, 200);
+    body_json(&reply)
 }
 
-async fn balance_of<S, B>(app: &S, account: &str) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let (status, _, body) = send(
-        app,
-        post_json(
-            "/swaig",
-            &swaig_body("get_balance", json!({ "account": account }), Some(CALL_ID)),
-        ),
-    )
-    .await;
-    assert_eq!(status, 200);
-    json(&body)["response"]
-        .as_str()
-        .expect("response")
-        .to_owned()
+async fn balance_of(agent: &TestAgent<Bank>, account: &str) -> String {
+    let reply = agent
+        .call_with(ToolCall::new("get_balance", json!({ "account": account })).call_id(CALL_ID))
+        .await;
+    assert_eq!(reply.status, 200);
+    reply.response_text().expect("response")
 }
 
 const FROM: &str = "1000000001";
@@ -225,6 +222,16 @@ const TO: &str = "1000000002";
 // ---------------------------------------------------------------------------
 // Self-checks of the helper
 // ---------------------------------------------------------------------------
+
+#[test]
+fn fixtures_were_captured_with_the_fixture_credentials() {
+    let fx = fixture("swml_post_root");
+    assert_eq!(
+        fx["request"]["headers"]["Authorization"],
+        basic_header(FIXTURE_USER, FIXTURE_PASSWORD)
+    );
+    assert_eq!(fx["request"]["body"]["call_id"], CALL_ID);
+}
 
 #[test]
 fn shape_maps_values_to_their_structure() {
@@ -245,20 +252,19 @@ fn shape_maps_values_to_their_structure() {
 
 #[actix_web::test]
 async fn swml_for_the_fixture_request_has_the_fixture_shape() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = bank().await;
     let fx = fixture("swml_post_root");
     let expected = &fx["response"]["body"];
 
     // The captured platform request body (call_id at top level and in
     // `call`, plus vars/envs/params) is accepted as is.
-    let (status, headers, body) = send(&app, replay(&fx, None, None)).await;
-    assert_eq!(status, fx["response"]["status"]);
+    let reply = agent.send_raw(replay(&fx, None, None)).await;
+    assert_eq!(reply.status, fx["response"]["status"]);
     assert_eq!(
-        header(&headers, "content-type"),
+        header(&reply.headers, "content-type"),
         fixture_header(&fx, "content-type").unwrap()
     );
-    let ours = json(&body);
+    let ours = body_json(&reply);
     assert_valid_swml(&ours);
 
     // Envelope: identical keys and version.
@@ -324,7 +330,8 @@ async fn swml_for_the_fixture_request_has_the_fixture_shape() {
     assert_eq!(ai_ours["post_prompt"], ai_theirs["post_prompt"]);
 
     // URLs: same credentials, host, port and paths, byte for byte, up to the
-    // token (our tokens have their own format, DESIGN §4.3).
+    // token (our tokens have their own format, docs/protocol.md section 11,
+    // D5).
     assert_eq!(
         before_token(ai_ours["post_prompt_url"].as_str().unwrap()),
         before_token(ai_theirs["post_prompt_url"].as_str().unwrap())
@@ -453,22 +460,23 @@ async fn swml_for_the_fixture_request_has_the_fixture_shape() {
 
 #[actix_web::test]
 async fn secure_call_result_has_the_fixture_shape() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let token = tokens(&swml_from_fixture_request(&app).await)["transfer_funds"].clone();
+    let agent = bank().await;
+    let token = tool_tokens(&swml_from_fixture_request(&agent).await)["transfer_funds"].clone();
     let fx = fixture("swaig_transfer_funds_valid_token");
     let body = with_args(
         &fx,
         json!({"from_account": FROM, "to_account": TO, "amount": 125.5}),
     );
-    let (status, headers, res) = send(
-        &app,
-        replay(&fx, Some(&format!("/swaig/?__token={token}")), Some(&body)),
-    )
-    .await;
-    assert_eq!(status, fx["response"]["status"]);
-    assert_eq!(header(&headers, "content-type"), "application/json");
-    let ours = json(&res);
+    let reply = agent
+        .send_raw(replay(
+            &fx,
+            Some(&format!("/swaig/?__token={token}")),
+            Some(&body),
+        ))
+        .await;
+    assert_eq!(reply.status, fx["response"]["status"]);
+    assert_eq!(header(&reply.headers, "content-type"), "application/json");
+    let ours = body_json(&reply);
     let theirs = &fx["response"]["body"];
 
     // {response, action: [{set_global_data: {last_transfer: {..}}}, {say}]}:
@@ -491,16 +499,15 @@ async fn secure_call_result_has_the_fixture_shape() {
 
 #[actix_web::test]
 async fn non_secure_call_result_has_the_fixture_shape() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = bank().await;
     let fx = fixture("swaig_get_balance");
     let theirs = &fx["response"]["body"];
 
     // Valid arguments: runs without a token, `{response}` only.
     let body = with_args(&fx, json!({ "account": FROM }));
-    let (status, _, res) = send(&app, replay(&fx, None, Some(&body))).await;
-    assert_eq!(status, 200);
-    let ours = json(&res);
+    let reply = agent.send_raw(replay(&fx, None, Some(&body))).await;
+    assert_eq!(reply.status, 200);
+    let ours = body_json(&reply);
     assert_eq!(shape(&ours), shape(theirs));
     assert_eq!(shape(&ours), json!({"response": "string"}));
     assert!(ours["response"].as_str().unwrap().contains("0001"));
@@ -508,19 +515,18 @@ async fn non_secure_call_result_has_the_fixture_shape() {
     // The fixture's own body verbatim: `CHK-1001` is not a 10-digit account
     // number, so our validator answers instead of the handler, still in the
     // same `{response}` shape, naming the field and not echoing the value.
-    let (status, _, res) = send(&app, replay(&fx, None, None)).await;
-    assert_eq!(status, 200);
-    let refusal = json(&res);
+    let reply = agent.send_raw(replay(&fx, None, None)).await;
+    assert_eq!(reply.status, 200);
+    let refusal = body_json(&reply);
     assert_eq!(shape(&refusal), shape(theirs));
     let text = refusal["response"].as_str().unwrap();
     assert!(
         text.contains("account") && !text.contains("CHK-1001"),
         "{text}"
     );
-    assert!(
-        sink.records()
-            .iter()
-            .any(|r| r.event == AuditEvent::ValidationFailure)
+    assert_eq!(
+        reply.audit.last().map(|r| r.event),
+        Some(AuditEvent::ValidationFailure)
     );
 }
 
@@ -530,11 +536,11 @@ async fn non_secure_call_result_has_the_fixture_shape() {
 
 #[actix_web::test]
 async fn token_failures_from_the_fixtures_are_403_and_never_run_the_handler() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let toks = tokens(&swml_from_fixture_request(&app).await);
-    let good = toks["transfer_funds"].clone();
-    let before = balance_of(&app, FROM).await;
+    let agent = bank().await;
+    let doc = swml_from_fixture_request(&agent).await;
+    let good = tool_tokens(&doc)["transfer_funds"].clone();
+    let post_prompt = post_prompt_token(&doc).expect("a post-prompt token");
+    let before = balance_of(&agent, FROM).await;
 
     // Our counterpart of the fixture's tampered token: the last character of
     // the HMAC tag altered.
@@ -562,7 +568,7 @@ async fn token_failures_from_the_fixtures_are_403_and_never_run_the_handler() {
         ),
         (
             "swaig_transfer_funds_token_for_other_function",
-            Some(&toks["post_prompt"]),
+            Some(&post_prompt),
             &["token_wrong_function"],
         ),
     ];
@@ -584,42 +590,38 @@ async fn token_failures_from_the_fixtures_are_403_and_never_run_the_handler() {
             Some(t) => format!("/swaig/?__token={t}"),
             None => "/swaig/".to_owned(),
         };
-        let (status, headers, res) = send(&app, replay(&fx, Some(&path), Some(&body))).await;
-        assert_eq!(status, 403, "{name}");
-        assert_eq!(header(&headers, "content-type"), "application/json");
-        bodies.push(res);
-        let last = sink
-            .records()
-            .into_iter()
-            .rev()
-            .find(|r| r.event == AuditEvent::TokenFailure)
-            .expect("audited");
+        let reply = agent.send_raw(replay(&fx, Some(&path), Some(&body))).await;
+        assert_eq!(reply.status, 403, "{name}");
+        assert_eq!(header(&reply.headers, "content-type"), "application/json");
+        let last = reply.audit.last().expect("audited");
+        assert_eq!(last.event, AuditEvent::TokenFailure, "{name}");
         assert!(
             reasons.contains(&last.reason.as_str()),
             "{name}: {}",
             last.reason
         );
         assert_eq!(last.function.as_deref(), Some("transfer_funds"));
+        bodies.push(reply.body);
 
         // The fixture replayed verbatim (the Python SDK's token, if any, and
         // its `CHK-1001` arguments): also 403, before argument validation.
-        let (status, _, _) = send(&app, replay(&fx, None, None)).await;
-        assert_eq!(status, 403, "{name} verbatim");
+        let verbatim = agent.send_raw(replay(&fx, None, None)).await;
+        assert_eq!(verbatim.status, 403, "{name} verbatim");
     }
     assert!(
         bodies.windows(2).all(|w| w[0] == w[1]),
         "one body, no oracle"
     );
-    assert_eq!(json(&bodies[0]), json!({"error": "forbidden"}));
+    assert_eq!(&bodies[0][..], br#"{"error":"forbidden"}"#);
 
     // The handler never ran: no money moved and no tool call was recorded.
-    assert_eq!(balance_of(&app, FROM).await, before);
-    assert!(!sink.records().iter().any(
+    assert_eq!(balance_of(&agent, FROM).await, before);
+    let records = agent.audit();
+    assert!(!records.iter().any(
         |r| r.event == AuditEvent::ToolCall && r.function.as_deref() == Some("transfer_funds")
     ));
     assert!(
-        !sink
-            .records()
+        !records
             .iter()
             .any(|r| r.event == AuditEvent::ValidationFailure),
         "the token is checked before the arguments"
@@ -632,47 +634,45 @@ async fn token_failures_from_the_fixtures_are_403_and_never_run_the_handler() {
 
 #[actix_web::test]
 async fn unauthorized_has_the_fixture_shape_plus_a_realm() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = bank().await;
     let fx = fixture("auth_401_missing_credentials");
-    let (status, headers, body) = send(&app, replay(&fx, None, None)).await;
-    assert_eq!(status, fx["response"]["status"]);
+    let reply = agent.send_raw(replay(&fx, None, None)).await;
+    assert_eq!(reply.status, fx["response"]["status"]);
     assert_eq!(
-        header(&headers, "content-type"),
+        header(&reply.headers, "content-type"),
         fixture_header(&fx, "content-type").unwrap()
     );
-    let challenge = header(&headers, "www-authenticate");
+    let challenge = header(&reply.headers, "www-authenticate");
     let theirs = fixture_header(&fx, "www-authenticate").unwrap();
     assert!(challenge.starts_with(theirs), "{challenge}");
     assert_eq!(theirs, "Basic");
     // Ours names a realm (RFC 7617 requires one).
     assert!(challenge.starts_with("Basic realm=\""), "{challenge}");
-    let ours = json(&body);
+    let ours = body_json(&reply);
     assert_eq!(shape(&ours), shape(&fx["response"]["body"]));
     assert_eq!(ours, json!({"error": "unauthorized"}));
-    let rec = sink.records().pop().expect("audited");
+    let rec = reply.audit.last().expect("audited");
     assert_eq!(rec.event, AuditEvent::AuthFailure);
     assert_eq!(rec.reason, "missing_credentials");
 }
 
 #[actix_web::test]
 async fn probes_are_public_like_the_fixtures_but_reveal_only_a_status() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = bank().await;
     for name in ["health_no_auth", "ready_no_auth"] {
         let fx = fixture(name);
         assert!(fx["request"]["headers"].get("Authorization").is_none());
-        let (status, headers, body) = send(&app, replay(&fx, None, None)).await;
-        assert_eq!(status, fx["response"]["status"], "{name}");
-        assert_eq!(header(&headers, "content-type"), "application/json");
-        let ours = json(&body);
+        let reply = agent.send_raw(replay(&fx, None, None)).await;
+        assert_eq!(reply.status, fx["response"]["status"], "{name}");
+        assert_eq!(header(&reply.headers, "content-type"), "application/json");
+        let ours = body_json(&reply);
         let theirs = &fx["response"]["body"];
         // Same status value; but only `status` (the Python health probe also
         // tells anyone the agent's name).
         assert_eq!(keys(&ours), ["status"], "{name}");
         assert_eq!(ours["status"], theirs["status"], "{name}");
     }
-    assert!(sink.records().is_empty(), "probes are not auth failures");
+    assert!(agent.audit().is_empty(), "probes are not auth failures");
 }
 
 // ---------------------------------------------------------------------------
@@ -698,29 +698,26 @@ async fn forwarded_host_headers_do_not_change_webhook_urls() {
     // headers), our URLs stay on the configured base.
     let cases = [
         (
-            config(&[]),
+            None,
             "http://specuser:Sp3c-Fixture-Pass-2024@localhost:38471/",
         ),
         (
-            config(&[("SWML_PROXY_URL_BASE", "https://agents.example.com/")]),
+            Some(("SWML_PROXY_URL_BASE", "https://agents.example.com/")),
             "https://specuser:Sp3c-Fixture-Pass-2024@agents.example.com/",
         ),
     ];
-    for (cfg, base) in cases {
-        let app = test::init_service(app_with(
-            secure_bank::builder().config(cfg).build().expect("builds"),
-        ))
-        .await;
-        let (status, _, body) = send(&app, replay(&fx, None, None)).await;
-        assert_eq!(status, 200);
-        let doc = json(&body);
+    for (proxy_base, base) in cases {
+        let agent = bank_with(proxy_base.as_slice()).await;
+        let reply = agent.send_raw(replay(&fx, None, None)).await;
+        assert_eq!(reply.status, 200);
+        let doc = body_json(&reply);
         let all = urls(ai(&doc));
         assert_eq!(all.len(), 5, "defaults, three secure tools, post prompt");
         for url in &all {
             assert!(url.starts_with(base), "{url} is on {base}");
             assert!(!url.contains("evil"), "{url}");
         }
-        assert!(!String::from_utf8_lossy(&body).contains("evil.example.com"));
+        assert!(!reply.text().contains("evil.example.com"));
     }
 }
 
@@ -769,29 +766,34 @@ async fn proxy_base_with_percent_encoded_credentials_in_every_url() {
     let (_, _, host, _) = split_url(python);
     assert_ne!(host, "localhost:39998", "{python}");
 
-    let svc = secure_bank::builder()
-        .config(config(&[
+    let all: Vec<(&str, &str)> = FIXTURE_VARS
+        .iter()
+        .copied()
+        .chain([
             ("SWML_PROXY_URL_BASE", "https://agents.example.com/"),
             ("SWML_BASIC_AUTH_PASSWORD", TRICKY),
-        ]))
-        .route("/bank")
-        .build()
-        .expect("builds");
-    let app = test::init_service(app_with(svc)).await;
-    let (status, _, body) = send(
-        &app,
-        TestRequest::post()
-            .uri("/bank")
-            .insert_header(("Authorization", basic_header(USER, TRICKY)))
-            .insert_header(("Content-Type", "application/json"))
-            .set_payload(json!({"call_id": CALL_ID}).to_string()),
+        ])
+        .collect();
+    let agent = TestAgent::start(
+        secure_bank::builder()
+            .config(test_config_with(&all))
+            .route("/bank"),
     )
-    .await;
+    .await
+    .expect("bank starts");
+    let reply = agent
+        .send_raw(
+            TestRequest::post()
+                .uri("/bank")
+                .insert_header(("Authorization", basic_header(FIXTURE_USER, TRICKY)))
+                .set_json(json!({"call_id": CALL_ID})),
+        )
+        .await;
     assert_eq!(
-        status, 200,
+        reply.status, 200,
         "the password with reserved characters works for auth"
     );
-    let doc = json(&body);
+    let doc = body_json(&reply);
     assert_valid_swml(&doc);
     let ai = ai(&doc);
     assert_eq!(
@@ -808,7 +810,7 @@ async fn proxy_base_with_percent_encoded_credentials_in_every_url() {
         assert!(!userinfo.contains('@'), "{url}: one '@' only");
         let (user, password) = userinfo.split_once(':').expect("user:password");
         assert!(!password.contains(':'), "{url}: one ':' in the userinfo");
-        assert_eq!(percent_decode(user), USER);
+        assert_eq!(percent_decode(user), FIXTURE_USER);
         assert_eq!(percent_decode(password), TRICKY, "{url}");
         assert!(tail.starts_with("/bank/"), "{url}");
         assert!(!tail.contains('#'), "{url}: no fragment");

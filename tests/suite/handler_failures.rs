@@ -4,18 +4,16 @@
 //! value reaches a response body, an audit record or (see `log_capture`) a
 //! log line.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
-use actix_web::test;
-use agent_runtime::AgentService;
-use agent_runtime::audit::{AuditEvent, AuditRecord, MemoryAuditSink};
+use agent_runtime::audit::{AuditEvent, AuditRecord};
+use agent_runtime::harness::{
+    TEST_CALLER, TestAgent, Token, ToolCall, test_config_with, tool_tokens,
+};
 use agent_runtime::prelude::*;
-use common::*;
+
+const CALL_ID: &str = "faulty-call";
 
 /// What the caller hears when a handler fails or panics (dispatch.rs).
 const HANDLER_APOLOGY: &str = "I'm sorry, something went wrong on our side and I could not complete that. Please try again later.";
@@ -108,22 +106,20 @@ impl Faulty {
 
 type Ran = Arc<Mutex<Vec<&'static str>>>;
 
-fn service(sink: &MemoryAuditSink) -> AgentService<Faulty> {
-    service_with_log(sink).0
+async fn faulty() -> TestAgent<Faulty> {
+    faulty_with_log().await.0
 }
 
-/// The service and the list of handlers that ran.
-fn service_with_log(sink: &MemoryAuditSink) -> (AgentService<Faulty>, Ran) {
-    let agent = Faulty::default();
-    let ran = agent.ran.clone();
-    let svc = agent
+/// The agent (tool timeout 1 s) and the list of handlers that ran.
+async fn faulty_with_log() -> (TestAgent<Faulty>, Ran) {
+    let faulty = Faulty::default();
+    let ran = faulty.ran.clone();
+    let builder = faulty
         .builder()
         .prompt_text("You are a test agent whose tools fail.")
-        .config(config(&[("SWML_TOOL_TIMEOUT_SECS", "1")]))
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .expect("test agent builds");
-    (svc, ran)
+        .config(test_config_with(&[("SWML_TOOL_TIMEOUT_SECS", "1")]));
+    let agent = TestAgent::start(builder).await.expect("test agent starts");
+    (agent, ran)
 }
 
 fn runs_of(ran: &Ran, name: &str) -> usize {
@@ -134,34 +130,32 @@ fn runs_of(ran: &Ran, name: &str) -> usize {
         .count()
 }
 
-/// POSTs a SWAIG call (optionally with a token) and returns status and body.
-async fn call<S, B>(
-    app: &S,
+/// Sends a SWAIG call with this token (none: no `__token` at all) and call
+/// id (none: no `call_id`); returns status and body.
+async fn call(
+    agent: &TestAgent<Faulty>,
     function: &str,
     args: Value,
     token: Option<&str>,
     call_id: Option<&str>,
-) -> (u16, String)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let uri = match token {
-        Some(t) => format!("/swaig?__token={t}"),
-        None => "/swaig".to_owned(),
+) -> (u16, String) {
+    let token = match token {
+        Some(t) => Token::Exact(t.to_owned()),
+        None => Token::Missing,
     };
-    let (status, _, body) = send(app, post_json(&uri, &swaig_body(function, args, call_id))).await;
-    (status, String::from_utf8(body).expect("UTF-8 body"))
+    let call = ToolCall::new(function, args).token(token);
+    let call = match call_id {
+        Some(id) => call.call_id(id),
+        None => call.without_call_id(),
+    };
+    let reply = agent.call_with(call).await;
+    (reply.status, reply.text())
 }
 
-async fn verify_pin_token<S, B>(app: &S) -> String
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let (status, _, body) = send(app, post_json("/", &json!({ "call_id": CALL_ID }))).await;
-    assert_eq!(status, 200);
-    tokens(&json(&body))["verify_pin"].clone()
+async fn verify_pin_token(agent: &TestAgent<Faulty>) -> String {
+    let reply = agent.swml(Some(CALL_ID)).await;
+    assert_eq!(reply.status, 200);
+    tool_tokens(&reply.json().expect("SWML"))["verify_pin"].clone()
 }
 
 fn response_text(body: &str) -> String {
@@ -196,8 +190,9 @@ fn assert_records_clean(records: &[AuditRecord]) {
     }
 }
 
-fn tool_calls(sink: &MemoryAuditSink) -> Vec<AuditRecord> {
-    sink.records()
+fn tool_calls(agent: &TestAgent<Faulty>) -> Vec<AuditRecord> {
+    agent
+        .audit()
         .into_iter()
         .filter(|r| r.event == AuditEvent::ToolCall)
         .collect()
@@ -205,10 +200,9 @@ fn tool_calls(sink: &MemoryAuditSink) -> Vec<AuditRecord> {
 
 #[actix_web::test]
 async fn handler_error_gives_the_generic_apology_and_no_detail() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = faulty().await;
     let args = json!({"order": "A-17", "password": PASSWORD, "note": format!("card {CARD_SPACED}, ssn {SSN}")});
-    let (status, body) = call(&app, "lookup_order", args, None, Some(CALL_ID)).await;
+    let (status, body) = call(&agent, "lookup_order", args, None, Some(CALL_ID)).await;
     assert_eq!(status, 200);
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap(),
@@ -218,23 +212,21 @@ async fn handler_error_gives_the_generic_apology_and_no_detail() {
     assert_no_canary("error response", &body);
     assert!(!body.contains("backend") && !body.contains("A-17"));
 
-    let rec = tool_calls(&sink).pop().expect("tool call audited");
+    let rec = tool_calls(&agent).pop().expect("tool call audited");
     assert_eq!(rec.outcome, "error");
     assert_eq!(rec.reason, "handler_error");
     assert_eq!(rec.function.as_deref(), Some("lookup_order"));
     assert_eq!(rec.call_id.as_deref(), Some(CALL_ID));
     assert!(rec.duration.is_some());
-    assert_records_clean(&sink.records());
+    assert_records_clean(&agent.audit());
 }
 
 #[actix_web::test]
 async fn handler_panic_gives_the_apology_and_the_service_keeps_working() {
-    let sink = MemoryAuditSink::new();
-    let svc = service(&sink);
-    let app = test::init_service(app_with(svc.clone())).await;
+    let agent = faulty().await;
     for round in 0..3 {
         let (status, body) = call(
-            &app,
+            &agent,
             "explode",
             json!({ "note": format!("ssn {SSN}") }),
             None,
@@ -248,7 +240,7 @@ async fn handler_panic_gives_the_apology_and_the_service_keeps_working() {
 
         // The same service answers the next request: the worker survived.
         let (status, body) = call(
-            &app,
+            &agent,
             "count_chars",
             json!({"text": "hello"}),
             None,
@@ -259,10 +251,9 @@ async fn handler_panic_gives_the_apology_and_the_service_keeps_working() {
         assert_eq!(response_text(&body), "That text has 5 characters.");
     }
     // And SWML still renders.
-    let (status, _, _) = send(&app, post_json("/", &json!({ "call_id": CALL_ID }))).await;
-    assert_eq!(status, 200);
+    assert_eq!(agent.swml(Some(CALL_ID)).await.status, 200);
 
-    let calls = tool_calls(&sink);
+    let calls = tool_calls(&agent);
     let outcomes: Vec<(&str, &str, &str)> = calls
         .iter()
         .map(|r| (r.function.as_deref().unwrap(), r.outcome, r.reason.as_str()))
@@ -279,15 +270,14 @@ async fn handler_panic_gives_the_apology_and_the_service_keeps_working() {
         ]
     );
     assert!(calls.iter().all(|r| r.call_id.as_deref() == Some(CALL_ID)));
-    assert_records_clean(&sink.records());
+    assert_records_clean(&agent.audit());
 }
 
 #[actix_web::test]
 async fn slow_handler_times_out_with_the_timeout_apology() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = faulty().await;
     let started = Instant::now();
-    let (status, body) = call(&app, "slow_report", json!({}), None, Some(CALL_ID)).await;
+    let (status, body) = call(&agent, "slow_report", json!({}), None, Some(CALL_ID)).await;
     let took = started.elapsed();
     assert_eq!(status, 200);
     assert_eq!(
@@ -298,7 +288,7 @@ async fn slow_handler_times_out_with_the_timeout_apology() {
         took >= Duration::from_millis(900) && took < Duration::from_secs(10),
         "SWML_TOOL_TIMEOUT_SECS=1 applied: {took:?}"
     );
-    let rec = tool_calls(&sink).pop().expect("audited");
+    let rec = tool_calls(&agent).pop().expect("audited");
     assert_eq!(
         (rec.function.as_deref(), rec.outcome, rec.reason.as_str()),
         (Some("slow_report"), "timeout", "handler_timeout")
@@ -306,7 +296,7 @@ async fn slow_handler_times_out_with_the_timeout_apology() {
     assert_eq!(rec.call_id.as_deref(), Some(CALL_ID));
     // The service is still usable after a timed-out handler was dropped.
     let (status, body) = call(
-        &app,
+        &agent,
         "count_chars",
         json!({"text": "ab"}),
         None,
@@ -319,9 +309,8 @@ async fn slow_handler_times_out_with_the_timeout_apology() {
 
 #[actix_web::test]
 async fn audit_records_name_outcome_function_and_call_for_every_failure() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
-    let token = verify_pin_token(&app).await;
+    let agent = faulty().await;
+    let token = verify_pin_token(&agent).await;
     let cases = [
         (
             "lookup_order",
@@ -354,29 +343,30 @@ async fn audit_records_name_outcome_function_and_call_for_every_failure() {
         ),
     ];
     for (function, args, token, outcome, reason) in cases {
-        let (status, body) = call(&app, function, args, token, Some(CALL_ID)).await;
+        let (status, body) = call(&agent, function, args, token, Some(CALL_ID)).await;
         assert_eq!(status, 200, "{function}");
         assert_no_canary(function, &body);
-        let rec = tool_calls(&sink).pop().expect("audited");
+        let rec = tool_calls(&agent).pop().expect("audited");
         assert_eq!(rec.function.as_deref(), Some(function));
         assert_eq!(rec.outcome, outcome, "{function}");
         assert_eq!(rec.reason, reason, "{function}");
         assert_eq!(rec.call_id.as_deref(), Some(CALL_ID));
-        assert_eq!(rec.caller.as_deref(), Some("+15551230000"));
+        assert_eq!(rec.caller.as_deref(), Some(TEST_CALLER));
         assert!(rec.duration.is_some());
     }
-    assert_eq!(tool_calls(&sink).len(), 5);
-    assert_records_clean(&sink.records());
+    assert_eq!(tool_calls(&agent).len(), 5);
+    assert_records_clean(&agent.audit());
 }
 
 #[actix_web::test]
 async fn canaries_sent_as_arguments_never_reach_bodies_or_audit_records() {
-    let sink = MemoryAuditSink::new();
-    let (svc, ran) = service_with_log(&sink);
-    let app = test::init_service(app_with(svc.clone())).await;
-    let token = verify_pin_token(&app).await;
-    let other_function = svc.signer().mint("lookup_order", CALL_ID);
-    let other_call = svc.signer().mint("verify_pin", "another-call-id");
+    let (agent, ran) = faulty_with_log().await;
+    let token = verify_pin_token(&agent).await;
+    let other_function = agent.service().signer().mint("lookup_order", CALL_ID);
+    let other_call = agent
+        .service()
+        .signer()
+        .mint("verify_pin", "another-call-id");
     let pin_args = json!({"account": "1000000001", "pin": PIN});
     let mut bodies = Vec::new();
 
@@ -403,7 +393,7 @@ async fn canaries_sent_as_arguments_never_reach_bodies_or_audit_records() {
         ),
         ("count_chars", json!({ "text": CARD }), None),
     ] {
-        let (status, body) = call(&app, function, args, tok, Some(CALL_ID)).await;
+        let (status, body) = call(&agent, function, args, tok, Some(CALL_ID)).await;
         assert_eq!(status, 200, "{function}");
         bodies.push((format!("valid {function}"), body));
     }
@@ -441,7 +431,7 @@ async fn canaries_sent_as_arguments_never_reach_bodies_or_audit_records() {
         ("count_chars", json!([PASSWORD, CARD]), None),
         ("count_chars", json!(PASSWORD), None),
     ] {
-        let (status, body) = call(&app, function, args.clone(), tok, Some(CALL_ID)).await;
+        let (status, body) = call(&agent, function, args.clone(), tok, Some(CALL_ID)).await;
         assert_eq!(status, 200, "{function} {args}");
         let text = response_text(&body);
         assert_ne!(
@@ -453,9 +443,9 @@ async fn canaries_sent_as_arguments_never_reach_bodies_or_audit_records() {
     // Raw argument text that is not JSON.
     let raw = json!({"function": "count_chars", "call_id": CALL_ID,
         "argument": {"raw": format!("text={CARD} pin={PIN} password={PASSWORD}")}});
-    let (status, _, body) = send(&app, post_json("/swaig", &raw)).await;
-    assert_eq!(status, 200);
-    bodies.push(("raw".into(), String::from_utf8(body).unwrap()));
+    let reply = agent.post("/swaig", &raw).await;
+    assert_eq!(reply.status, 200);
+    bodies.push(("raw".into(), reply.text()));
 
     // Token refusals with canaries in the arguments.
     let ran_before = runs_of(&ran, "verify_pin");
@@ -476,7 +466,7 @@ async fn canaries_sent_as_arguments_never_reach_bodies_or_audit_records() {
         ("no call id", Some(token.clone()), None),
     ] {
         let (status, body) = call(
-            &app,
+            &agent,
             "verify_pin",
             pin_args.clone(),
             tok.as_deref(),
@@ -496,7 +486,7 @@ async fn canaries_sent_as_arguments_never_reach_bodies_or_audit_records() {
     for (what, body) in &bodies {
         assert_no_canary(what, body);
     }
-    let records = sink.records();
+    let records = agent.audit();
     assert!(
         records
             .iter()
@@ -520,8 +510,7 @@ async fn canaries_sent_as_arguments_never_reach_bodies_or_audit_records() {
 /// card number lands in the audit record (and in the `tracing` audit event).
 #[actix_web::test]
 async fn card_number_followed_by_other_digits_is_redacted_in_audit_records() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = faulty().await;
     for text in [
         format!("{CARD_SPACED} 123"),
         format!("{CARD_SPACED} 12 27"),
@@ -530,7 +519,7 @@ async fn card_number_followed_by_other_digits_is_redacted_in_audit_records() {
         format!("cvv 123 {CARD}"),
     ] {
         let (status, body) = call(
-            &app,
+            &agent,
             "count_chars",
             json!({ "text": text }),
             None,
@@ -540,7 +529,7 @@ async fn card_number_followed_by_other_digits_is_redacted_in_audit_records() {
         assert_eq!(status, 200);
         assert_no_canary(&text, &body);
     }
-    assert_records_clean(&sink.records());
+    assert_records_clean(&agent.audit());
 }
 
 /// FINDING (design, commit "Audit: redacted arguments on tool-call records"):
@@ -548,13 +537,13 @@ async fn card_number_followed_by_other_digits_is_redacted_in_audit_records() {
 /// name (`#[sensitive]`, secret-looking keys) and by pattern (cards, SSNs).
 /// A password the caller speaks into an ordinary free-text field matches
 /// neither, so it is stored verbatim in the audit record (and in the audit
-/// `tracing` event), although DESIGN §4.9 says records never hold a secret.
+/// `tracing` event), although audit records are promised never to hold a
+/// secret (docs/protocol.md section 11, D17).
 #[actix_web::test]
 async fn password_in_a_free_text_argument_stays_out_of_audit_records() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = faulty().await;
     let (status, body) = call(
-        &app,
+        &agent,
         "count_chars",
         json!({ "text": format!("my password is {PASSWORD}") }),
         None,
@@ -563,7 +552,7 @@ async fn password_in_a_free_text_argument_stays_out_of_audit_records() {
     .await;
     assert_eq!(status, 200);
     assert_no_canary("response", &body);
-    assert_records_clean(&sink.records());
+    assert_records_clean(&agent.audit());
 }
 
 /// Log capture: a minimal `tracing` subscriber installed for the test thread
@@ -644,9 +633,8 @@ mod log_capture {
     async fn logs_never_hold_sensitive_secret_named_card_or_ssn_values() {
         let capture = Capture::default();
         let _guard = tracing::subscriber::set_default(capture.clone());
-        let sink = MemoryAuditSink::new();
-        let app = test::init_service(app_with(service(&sink))).await;
-        let token = verify_pin_token(&app).await;
+        let agent = faulty().await;
+        let token = verify_pin_token(&agent).await;
         let pin_args = json!({"account": "1000000001", "pin": PIN});
         let requests = [
             // Handler errors that echo their arguments.
@@ -679,7 +667,7 @@ mod log_capture {
             ),
         ];
         for (function, args, tok) in requests {
-            let (status, body) = call(&app, function, args, tok.as_deref(), Some(CALL_ID)).await;
+            let (status, body) = call(&agent, function, args, tok.as_deref(), Some(CALL_ID)).await;
             assert!(status == 200 || status == 403, "{function}: {status}");
             assert_no_canary(function, &body);
         }
@@ -695,7 +683,7 @@ mod log_capture {
             "audit events are logged: {lines:#?}"
         );
         assert_lines_clean(&lines);
-        assert_records_clean(&sink.records());
+        assert_records_clean(&agent.audit());
     }
 
     /// FINDING: the handler's error text is logged after `scrub_text` (cards,
@@ -706,14 +694,13 @@ mod log_capture {
     async fn logs_never_hold_a_password_from_a_free_text_argument() {
         let capture = Capture::default();
         let _guard = tracing::subscriber::set_default(capture.clone());
-        let sink = MemoryAuditSink::new();
-        let app = test::init_service(app_with(service(&sink))).await;
+        let agent = faulty().await;
         let args = json!({
             "order": "A-1",
             "password": "Zq9-other",
             "note": format!("the caller said her password is {PASSWORD}"),
         });
-        let (status, body) = call(&app, "lookup_order", args, None, Some(CALL_ID)).await;
+        let (status, body) = call(&agent, "lookup_order", args, None, Some(CALL_ID)).await;
         assert_eq!(status, 200);
         assert_no_canary("response", &body);
         let lines = capture.lines();

@@ -1,39 +1,28 @@
 //! Body limits over a real TCP connection: a declared or streamed body larger
 //! than the limit is refused with 413 without the server buffering it.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer};
-use common::*;
+use agent_runtime::harness::{TEST_PASSWORD, TEST_USER, TestServer, basic_header, test_config};
 
-/// Starts the bank on an ephemeral loopback port in a background thread.
-fn start() -> u16 {
-    let svc = secure_bank::builder().config(config(&[])).build().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                let svc = svc.clone();
-                App::new().configure(move |c| svc.configure(c))
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            tx.send(server.addrs()[0].port()).unwrap();
-            server.run().await.unwrap();
-        })
-    });
-    rx.recv_timeout(Duration::from_secs(10)).unwrap()
+use crate::secure_bank;
+
+/// The bank on a loopback port, until dropped.
+fn start() -> TestServer {
+    let service = secure_bank::builder()
+        .config(test_config())
+        .build()
+        .expect("bank builds");
+    TestServer::start(service).expect("server starts")
 }
 
 fn auth_line() -> String {
-    format!("Authorization: {}\r\n", auth().1)
+    format!(
+        "Authorization: {}\r\n",
+        basic_header(TEST_USER, TEST_PASSWORD)
+    )
 }
 
 fn read_status(stream: &mut TcpStream) -> String {
@@ -51,8 +40,8 @@ fn read_status(stream: &mut TcpStream) -> String {
 
 #[test]
 fn declared_content_length_over_the_limit_is_refused_before_the_body() {
-    let port = start();
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let server = start();
+    let mut s = TcpStream::connect(server.addr()).unwrap();
     // 20 MiB declared; not a single body byte is sent.
     write!(
         s,
@@ -65,8 +54,8 @@ fn declared_content_length_over_the_limit_is_refused_before_the_body() {
 
 #[test]
 fn chunked_body_over_the_limit_is_refused_while_streaming() {
-    let port = start();
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let server = start();
+    let mut s = TcpStream::connect(server.addr()).unwrap();
     write!(
         s,
         "POST /swaig HTTP/1.1\r\nHost: localhost\r\n{}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",

@@ -12,6 +12,7 @@ pub struct Pin(String);
 
 /// A sign-in with a plain-string and a `Secret` sensitive field.
 #[tool_args]
+#[allow(dead_code, reason = "the fields are only ever shown through `Debug`")]
 pub struct SignIn {
     /// The user name.
     pub user: String,

@@ -1,14 +1,14 @@
 //! `AGENT_ENV=production` refuses development-only settings, naming the
 //! variable to set for each.
 
-mod common;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
-
 use std::collections::HashMap;
 
 use agent_runtime::{AgentConfig, BuildError};
 
+use crate::secure_bank;
+
+/// Builds the bank from exactly `vars`, without the harness's test defaults:
+/// what production refuses depends on what is left unset.
 fn build(vars: &[(&str, &str)]) -> Result<(), Vec<String>> {
     let map: HashMap<String, String> = vars
         .iter()

@@ -1,23 +1,28 @@
 //! Several agents in one process (`agent_runtime::multi`): distinct routes,
 //! shared probes, and nothing shared between the agents' credentials, tokens
 //! or audit trails.
+//!
+//! `TestAgent` drives one agent; a `MultiService` is driven through
+//! actix-web's test service directly, which is the same HTTP path.
 
-mod common;
-#[path = "../examples/multi_agent.rs"]
-mod multi_agent;
-#[path = "../examples/secure_bank.rs"]
-mod secure_bank;
+#[path = "../../examples/multi_agent.rs"]
+mod example;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::App;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
-use agent_runtime::harness::basic_header;
+use agent_runtime::harness::{basic_header, test_config, webhook_in};
 use agent_runtime::multi::{AgentServer, MultiError, MultiService};
 use agent_runtime::{AgentConfig, Value, json};
-use common::{json, send};
+
+use crate::secure_bank;
+use crate::support::assert_valid_swml;
 
 const A_USER: &str = "bank-a";
 const A_PASS: &str = "bank-a-password-0123456789-abcdefghij";
@@ -54,27 +59,52 @@ fn two_banks(b_secret: &str) -> (MultiService, MemoryAuditSink, MemoryAuditSink)
     (multi, sa, sb)
 }
 
+/// Sends `req` to the multi-agent app: status, headers and body.
+async fn send<S, B>(app: &S, req: TestRequest) -> (u16, HeaderMap, Vec<u8>)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(app, req.to_request()).await;
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    (status, headers, test::read_body(res).await.to_vec())
+}
+
+fn json(body: &[u8]) -> Value {
+    serde_json::from_slice(body).expect("the body is JSON")
+}
+
 fn post(path: &str, user: &str, pass: &str, body: &Value) -> TestRequest {
     TestRequest::post()
         .uri(path)
         .insert_header(("Authorization", basic_header(user, pass)))
-        .insert_header(("Content-Type", "application/json"))
-        .set_payload(body.to_string())
+        .set_json(body)
+}
+
+/// A SWAIG call of `function` in the call `call_id`.
+fn swaig(function: &str, args: Value, call_id: &str) -> Value {
+    json!({
+        "function": function,
+        "argument": {"parsed": [args]},
+        "call_id": call_id,
+        "caller_id_num": "+15551230000",
+    })
 }
 
 fn transfer(call_id: &str) -> Value {
-    common::swaig_body(
+    swaig(
         "transfer_funds",
         json!({"from_account": "1000000001", "to_account": "1000000002", "amount": 1}),
-        Some(call_id),
+        call_id,
     )
 }
 
 /// The `transfer_funds` webhook path (with its token) from an agent's SWML.
 async fn transfer_hook(
-    app: &impl actix_web::dev::Service<
+    app: &impl Service<
         actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Response = ServiceResponse<impl MessageBody>,
         Error = actix_web::Error,
     >,
     route: &str,
@@ -84,7 +114,7 @@ async fn transfer_hook(
 ) -> String {
     let (status, _, body) = send(app, post(route, user, pass, &json!({"call_id": call_id}))).await;
     assert_eq!(status, 200);
-    agent_runtime::harness::webhook_in(&json(&body), "transfer_funds").unwrap()
+    webhook_in(&json(&body), "transfer_funds").expect("a webhook for transfer_funds")
 }
 
 #[actix_web::test]
@@ -200,7 +230,7 @@ async fn agents_sharing_a_key_still_need_their_own_credentials() {
 fn routes_must_be_distinct() {
     let bank = |route: &str| {
         secure_bank::builder()
-            .config(common::config(&[]))
+            .config(test_config())
             .route(route)
             .build()
             .unwrap()
@@ -267,7 +297,7 @@ async fn the_example_serves_two_different_agents() {
         ),
     ]);
     let lookup = |k: &str| vars.get(k).map(|v| (*v).to_owned());
-    let multi = multi_agent::server(lookup).unwrap();
+    let multi = example::server(lookup).unwrap();
     let app = test::init_service(App::new().configure(|c| multi.configure(c))).await;
     let desk = ("desk", "desk-password-0123456789-abcdefghij");
     let billing = ("billing", "billing-password-0123456789-abcdefgh");
@@ -285,9 +315,9 @@ async fn the_example_serves_two_different_agents() {
     .await;
     assert_eq!(code, 200);
     let doc = json(&body);
-    common::assert_valid_swml(&doc);
-    let hook = agent_runtime::harness::webhook_in(&doc, "refund_invoice").unwrap();
-    let call = common::swaig_body("refund_invoice", json!({"invoice": "INV-1"}), Some("c"));
+    assert_valid_swml(&doc);
+    let hook = webhook_in(&doc, "refund_invoice").expect("a webhook for refund_invoice");
+    let call = swaig("refund_invoice", json!({"invoice": "INV-1"}), "c");
     let (code, _, body) = send(&app, post(&hook, billing.0, billing.1, &call)).await;
     assert_eq!(code, 200);
     assert!(

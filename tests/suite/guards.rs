@@ -4,17 +4,15 @@
 //! `rate_limit` declared on the tool refuses after exactly N calls while
 //! another caller is served.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use actix_web::test;
-use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
+use agent_runtime::Value;
+use agent_runtime::audit::AuditEvent;
+use agent_runtime::harness::{TestAgent, ToolCall};
 use agent_runtime::prelude::*;
-use agent_runtime::{AgentService, Value};
-use common::*;
 
+const CALL_ID: &str = "guarded-call";
 const ADMIN: &str = "+15550009999";
 const MAX_PIN_ATTEMPTS: u32 = 3;
 
@@ -99,43 +97,40 @@ impl Desk {
     }
 }
 
-fn service(sink: &MemoryAuditSink) -> AgentService<Desk> {
-    Desk::default()
-        .builder()
-        .prompt_text("You are the staff desk.")
-        .config(config(&[]))
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .unwrap()
+fn builder(desk: Desk) -> AgentBuilder<Desk> {
+    desk.builder().prompt_text("You are the staff desk.")
+}
+
+async fn desk() -> TestAgent<Desk> {
+    TestAgent::start(builder(Desk::default()))
+        .await
+        .expect("desk starts")
 }
 
 /// A SWAIG call with a valid token for `function`, from `caller`, with
-/// `global_data`.
-async fn call_tool<S, B>(app: &S, function: &str, args: Value, caller: &str, global: Value) -> Value
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    let (_, _, swml) = send(app, post_json("/", &json!({"call_id": CALL_ID}))).await;
-    let token = tokens(&json(&swml)).get(function).cloned();
-    let mut body = swaig_body(function, args, Some(CALL_ID));
-    body["caller_id_num"] = Value::String(caller.to_owned());
-    body["global_data"] = global;
-    let uri = match token {
-        Some(t) => format!("/swaig?__token={t}"),
-        None => "/swaig".to_owned(),
-    };
-    let (status, _, out) = send(app, post_json(&uri, &body)).await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&out));
-    json(&out)
+/// `global_data`; the result, which must be a 200.
+async fn call_tool(
+    agent: &TestAgent<Desk>,
+    function: &str,
+    args: Value,
+    caller: &str,
+    global: Value,
+) -> Value {
+    let reply = agent
+        .call_with(
+            ToolCall::new(function, args)
+                .call_id(CALL_ID)
+                .caller(caller)
+                .global_data(global),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.json().expect("a SWAIG result")
 }
 
-fn guard_refusals(sink: &MemoryAuditSink) -> Vec<(String, String)> {
-    sink.records()
+fn guard_refusals(agent: &TestAgent<Desk>) -> Vec<(String, String)> {
+    agent
+        .audit()
         .into_iter()
         .filter(|r| r.event == AuditEvent::GuardRefusal)
         .map(|r| (r.function.unwrap_or_default(), r.reason))
@@ -144,19 +139,11 @@ fn guard_refusals(sink: &MemoryAuditSink) -> Vec<(String, String)> {
 
 #[actix_web::test]
 async fn unverified_caller_is_refused_audited_and_the_handler_does_not_run() {
-    let sink = MemoryAuditSink::new();
     let desk = Desk::default();
     let ran = desk.ran.clone();
-    let svc = desk
-        .builder()
-        .prompt_text("You are the staff desk.")
-        .config(config(&[]))
-        .audit_sink(Arc::new(sink.clone()))
-        .build()
-        .unwrap();
-    let app = test::init_service(app_with(svc)).await;
+    let agent = TestAgent::start(builder(desk)).await.expect("desk starts");
     let out = call_tool(
-        &app,
+        &agent,
         "latest_statement",
         json!({}),
         "+15551230000",
@@ -168,25 +155,25 @@ async fn unverified_caller_is_refused_audited_and_the_handler_does_not_run() {
         json!({"response": "The caller must verify their PIN first."})
     );
     assert_eq!(
-        guard_refusals(&sink),
+        guard_refusals(&agent),
         [("latest_statement".to_owned(), "not_verified".to_owned())]
     );
-    let record = sink
-        .records()
+    let record = agent
+        .audit()
         .into_iter()
         .find(|r| r.event == AuditEvent::GuardRefusal)
-        .unwrap();
+        .expect("the refusal is audited");
     assert_eq!(record.caller.as_deref(), Some("+15551230000"));
     assert_eq!(record.outcome, "refused");
     assert!(
-        !sink
-            .records()
+        !agent
+            .audit()
             .iter()
             .any(|r| r.event == AuditEvent::ToolCall)
     );
 
     let out = call_tool(
-        &app,
+        &agent,
         "latest_statement",
         json!({}),
         "+15551230000",
@@ -199,10 +186,9 @@ async fn unverified_caller_is_refused_audited_and_the_handler_does_not_run() {
 
 #[actix_web::test]
 async fn admin_guard_trusts_the_platform_caller_id_not_arguments() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = desk().await;
     let out = call_tool(
-        &app,
+        &agent,
         "reset_access",
         json!({"as_user": ADMIN}),
         "+15551230000",
@@ -211,7 +197,7 @@ async fn admin_guard_trusts_the_platform_caller_id_not_arguments() {
     .await;
     assert_eq!(out["response"], "Only an administrator can do that.");
     let out = call_tool(
-        &app,
+        &agent,
         "reset_access",
         json!({"as_user": "bob"}),
         ADMIN,
@@ -220,17 +206,16 @@ async fn admin_guard_trusts_the_platform_caller_id_not_arguments() {
     .await;
     assert_eq!(out["response"], "Access reset for bob.");
     assert_eq!(
-        guard_refusals(&sink),
+        guard_refusals(&agent),
         [("reset_access".to_owned(), "not_admin".to_owned())]
     );
 }
 
 #[actix_web::test]
 async fn exhausted_pin_attempts_hang_up_before_the_arguments_are_read() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = desk().await;
     let out = call_tool(
-        &app,
+        &agent,
         "verify_pin",
         json!({"pin": "7319"}),
         "+15551230000",
@@ -242,7 +227,7 @@ async fn exhausted_pin_attempts_hang_up_before_the_arguments_are_read() {
     // with the right PIN and even with arguments that would fail validation.
     for args in [json!({"pin": "4931"}), json!({"pin": 12, "extra": true})] {
         let out = call_tool(
-            &app,
+            &agent,
             "verify_pin",
             args,
             "+15551230000",
@@ -254,7 +239,7 @@ async fn exhausted_pin_attempts_hang_up_before_the_arguments_are_read() {
             json!({"response": "PIN attempts exhausted. Goodbye.", "action": [{"hangup": true}]})
         );
     }
-    let refusals = guard_refusals(&sink);
+    let refusals = guard_refusals(&agent);
     assert_eq!(refusals.len(), 2);
     assert!(
         refusals
@@ -262,14 +247,14 @@ async fn exhausted_pin_attempts_hang_up_before_the_arguments_are_read() {
             .all(|(f, r)| f == "verify_pin" && r == "pin_attempts_exhausted")
     );
     assert!(
-        !sink
-            .records()
+        !agent
+            .audit()
             .iter()
             .any(|r| r.event == AuditEvent::ValidationFailure),
         "the guard ran before validation"
     );
-    let arguments: Vec<Value> = sink
-        .records()
+    let arguments: Vec<Value> = agent
+        .audit()
         .into_iter()
         .filter_map(|r| r.arguments)
         .collect();
@@ -282,24 +267,44 @@ async fn exhausted_pin_attempts_hang_up_before_the_arguments_are_read() {
 
 #[actix_web::test]
 async fn rate_limit_declared_on_the_tool_refuses_after_exactly_n() {
-    let sink = MemoryAuditSink::new();
-    let app = test::init_service(app_with(service(&sink))).await;
+    let agent = desk().await;
     for i in 0..3 {
-        let out = call_tool(&app, "opening_hours", json!({}), "+15550000001", json!({})).await;
+        let out = call_tool(
+            &agent,
+            "opening_hours",
+            json!({}),
+            "+15550000001",
+            json!({}),
+        )
+        .await;
         assert_eq!(out["response"], "We are open from 9 to 5.", "call {i}");
     }
-    let out = call_tool(&app, "opening_hours", json!({}), "+15550000001", json!({})).await;
+    let out = call_tool(
+        &agent,
+        "opening_hours",
+        json!({}),
+        "+15550000001",
+        json!({}),
+    )
+    .await;
     assert!(
         out["response"].as_str().unwrap().contains("too many times"),
         "{out}"
     );
-    let out = call_tool(&app, "opening_hours", json!({}), "+15550000002", json!({})).await;
+    let out = call_tool(
+        &agent,
+        "opening_hours",
+        json!({}),
+        "+15550000002",
+        json!({}),
+    )
+    .await;
     assert_eq!(
         out["response"], "We are open from 9 to 5.",
         "another caller is served"
     );
-    let limited = sink
-        .records()
+    let limited = agent
+        .audit()
         .iter()
         .filter(|r| r.event == AuditEvent::RateLimited)
         .count();
@@ -312,16 +317,26 @@ async fn rate_limit_declared_on_the_tool_refuses_after_exactly_n() {
 
 #[actix_web::test]
 async fn builder_override_beats_the_declared_rate_limit() {
-    let svc = Desk::default()
-        .builder()
-        .prompt_text("You are the staff desk.")
-        .config(config(&[]))
-        .tool_rate_limit("opening_hours", "1/min")
-        .build()
-        .unwrap();
-    let app = test::init_service(app_with(svc)).await;
-    let first = call_tool(&app, "opening_hours", json!({}), "+15550000003", json!({})).await;
-    let second = call_tool(&app, "opening_hours", json!({}), "+15550000003", json!({})).await;
+    let agent =
+        TestAgent::start(builder(Desk::default()).tool_rate_limit("opening_hours", "1/min"))
+            .await
+            .expect("desk starts");
+    let first = call_tool(
+        &agent,
+        "opening_hours",
+        json!({}),
+        "+15550000003",
+        json!({}),
+    )
+    .await;
+    let second = call_tool(
+        &agent,
+        "opening_hours",
+        json!({}),
+        "+15550000003",
+        json!({}),
+    )
+    .await;
     assert_eq!(first["response"], "We are open from 9 to 5.");
     assert!(
         second["response"]

@@ -1,0 +1,235 @@
+//! The pin_verification example through the real HTTP stack: a hashed PIN
+//! compared for the platform's caller id, failures counted in `global_data`,
+//! the third failure hangs up, and no record or response carries the PIN.
+
+#[path = "../../../examples/pin_verification.rs"]
+mod example;
+
+use std::sync::Arc;
+
+use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
+use agent_runtime::harness::{Reply, TestAgent, Token, ToolCall, test_config};
+use agent_runtime::{Value, json};
+
+use crate::support::assert_valid_swml;
+use example::{DEMO_NUMBER, PinDesk};
+
+const CALL_ID: &str = "pin-call";
+const PIN: &str = "4931";
+
+/// The desk, its handler's own audit records and the runtime's in one sink.
+async fn desk() -> TestAgent<PinDesk> {
+    let sink = MemoryAuditSink::new();
+    let service = example::builder_with_audit(vec![Arc::new(sink.clone())])
+        .config(test_config())
+        .build()
+        .expect("agent builds");
+    TestAgent::from_service(service, sink).await
+}
+
+/// `verify_pin` with `pin` from `caller`, the platform sending `global_data`
+/// back, with the token the SWML carries.
+fn verify(pin: &str, caller: &str, global_data: Value) -> ToolCall {
+    ToolCall::new("verify_pin", json!({ "pin": pin }))
+        .call_id(CALL_ID)
+        .caller(caller)
+        .global_data(global_data)
+}
+
+fn hangs_up(reply: &Reply) -> bool {
+    reply.actions().contains(&json!({"hangup": true}))
+}
+
+fn no_pin_anywhere(agent: &TestAgent<PinDesk>, pins: &[&str]) {
+    for record in agent.audit() {
+        let text = record.to_json().to_string();
+        for pin in pins {
+            assert!(!text.contains(pin), "record carries a PIN: {text}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn swml_offers_verify_pin_as_a_secure_tool_with_a_pattern() {
+    let agent = desk().await;
+    let reply = agent.swml(Some(CALL_ID)).await;
+    assert_eq!(reply.status, 200);
+    let doc = reply.json().expect("SWML");
+    assert_valid_swml(&doc);
+    let ai = &doc["sections"]["main"][1]["ai"];
+    let f = &ai["SWAIG"]["functions"][0];
+    assert_eq!(f["function"], "verify_pin");
+    assert!(
+        f["web_hook_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("__token="))
+    );
+    let pin = &f["parameters"]["properties"]["pin"];
+    assert_eq!(pin["type"], "string");
+    assert_eq!(pin["pattern"], "^[0-9]{4,8}$");
+    assert!(
+        pin["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("PIN"))
+    );
+    let prompt = ai["prompt"].to_string();
+    assert!(prompt.contains("Never repeat"), "{prompt}");
+}
+
+#[actix_web::test]
+async fn correct_pin_verifies_and_is_never_recorded() {
+    let agent = desk().await;
+    let reply = agent.call_with(verify(PIN, DEMO_NUMBER, json!({}))).await;
+    assert_eq!(reply.status, 200);
+    let text = reply.text();
+    assert!(!text.contains(PIN), "{text}");
+    assert!(reply.response_text().is_some_and(|t| t.contains("correct")));
+    assert_eq!(
+        reply.global_data_update(),
+        Some(json!({
+            "pin_verified": true,
+            "pin_verified_number": DEMO_NUMBER,
+            "pin_attempts": 0
+        }))
+    );
+    assert!(!hangs_up(&reply));
+
+    let runtime = reply
+        .audit
+        .iter()
+        .find(|r| r.event == AuditEvent::ToolCall && r.arguments.is_some())
+        .expect("the runtime audits the call");
+    assert_eq!(runtime.outcome, "ok");
+    assert_eq!(runtime.arguments, Some(json!({"pin": "[REDACTED]"})));
+    assert!(
+        reply
+            .audit
+            .iter()
+            .any(|r| r.reason == "pin_verified" && r.caller.as_deref() == Some(DEMO_NUMBER)),
+        "the handler records the outcome"
+    );
+    no_pin_anywhere(&agent, &[PIN]);
+}
+
+#[actix_web::test]
+async fn three_failures_hang_up_and_each_is_audited() {
+    let agent = desk().await;
+    let wrong = ["1111", "2222", "3333"];
+    // The platform sends back the global_data the previous result set.
+    let mut global_data = json!({});
+    for (i, pin) in wrong.iter().enumerate() {
+        let reply = agent
+            .call_with(verify(pin, DEMO_NUMBER, global_data.clone()))
+            .await;
+        assert_eq!(reply.status, 200);
+        let update = reply.global_data_update().expect("attempts are counted");
+        assert_eq!(update["pin_attempts"], json!(i + 1));
+        assert_eq!(update["pin_verified"], json!(false));
+        let response = reply.response_text().expect("a spoken answer");
+        assert!(!response.contains(pin), "{response}");
+        if i < 2 {
+            assert!(!hangs_up(&reply), "attempt {i}");
+            assert!(response.contains("not correct"), "{response}");
+        } else {
+            assert!(hangs_up(&reply), "the third failure ends the call");
+            assert!(reply.actions().iter().any(|a| a.get("say").is_some()));
+        }
+        global_data = update;
+    }
+
+    // Even the right PIN is refused once the call is locked.
+    let reply = agent.call_with(verify(PIN, DEMO_NUMBER, global_data)).await;
+    assert!(hangs_up(&reply));
+    assert!(reply.global_data_update().is_none(), "not verified");
+
+    let records = agent.audit();
+    let runtime_calls = records
+        .iter()
+        .filter(|r| r.event == AuditEvent::ToolCall && r.arguments.is_some())
+        .count();
+    assert_eq!(
+        runtime_calls, 4,
+        "every attempt is a runtime tool_call record"
+    );
+    let reasons: Vec<&str> = records
+        .iter()
+        .filter(|r| r.arguments.is_none())
+        .map(|r| r.reason.as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "pin_mismatch attempt=1/3",
+            "pin_mismatch attempt=2/3",
+            "pin_mismatch attempt=3/3",
+            "locked"
+        ]
+    );
+    no_pin_anywhere(&agent, &[PIN, "1111", "2222", "3333"]);
+}
+
+#[actix_web::test]
+async fn identity_is_the_platform_caller_id() {
+    let agent = desk().await;
+    // The demo PIN from another phone is not the demo customer's PIN.
+    let reply = agent
+        .call_with(verify(PIN, "+15559998888", json!({})))
+        .await;
+    assert_eq!(
+        reply
+            .global_data_update()
+            .map(|gd| gd["pin_verified"].clone()),
+        Some(json!(false))
+    );
+
+    // No caller id: nothing is checked.
+    let reply = agent
+        .call_with(verify(PIN, DEMO_NUMBER, json!({})).no_caller())
+        .await;
+    assert!(reply.global_data_update().is_none());
+    assert!(
+        reply
+            .response_text()
+            .is_some_and(|t| t.contains("cannot see the number"))
+    );
+}
+
+#[actix_web::test]
+async fn without_a_token_or_with_a_malformed_pin_the_handler_never_runs() {
+    let agent = desk().await;
+    let reply = agent
+        .call_with(verify(PIN, DEMO_NUMBER, json!({})).token(Token::Missing))
+        .await;
+    assert_eq!(reply.status, 403);
+
+    let reply = agent
+        .call_with(verify("49x1-SECRETISH", DEMO_NUMBER, json!({})))
+        .await;
+    assert_eq!(reply.status, 200);
+    let text = reply.text();
+    assert!(text.contains("pin"), "{text}");
+    assert!(!text.contains("SECRETISH"), "{text}");
+
+    let records = agent.audit();
+    assert!(records.iter().any(|r| r.event == AuditEvent::TokenFailure));
+    assert!(
+        records
+            .iter()
+            .any(|r| r.event == AuditEvent::ValidationFailure)
+    );
+    assert!(
+        !records.iter().any(|r| r.event == AuditEvent::ToolCall),
+        "the handler never ran"
+    );
+    no_pin_anywhere(&agent, &["SECRETISH"]);
+}
+
+#[actix_web::test]
+async fn plain_builder_builds() {
+    let svc = example::builder()
+        .config(test_config())
+        .build()
+        .expect("agent builds");
+    assert_eq!(svc.route(), "");
+    assert!(format!("{:?}", PinDesk::demo()).contains("customers: 1"));
+}
