@@ -300,6 +300,9 @@ impl MultiService {
 }
 
 async fn unknown_path(req: HttpRequest, agents: web::Data<Agents>) -> HttpResponse {
+    if let Err(e) = crate::http::gate::check_header_sizes(&req) {
+        return e.response();
+    }
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)

@@ -20,6 +20,9 @@ pub(crate) enum HttpError {
     UnsupportedMediaType,
     /// 429, with the seconds to wait.
     TooManyRequests(u64),
+    /// 431: one header, or all of them together, is over its size cap. The
+    /// connection is closed after the answer.
+    HeadersTooLarge,
 }
 
 impl HttpError {
@@ -46,6 +49,10 @@ impl HttpError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 r#"{"error":"content type must be application/json"}"#,
             ),
+            HttpError::HeadersTooLarge => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                r#"{"error":"request headers too large"}"#,
+            ),
         }
     }
 
@@ -63,6 +70,10 @@ impl HttpError {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
+        if self == HttpError::HeadersTooLarge {
+            res.head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+        }
         if self == HttpError::Unauthorized {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -76,6 +87,10 @@ impl HttpError {
 /// Fixed JSON bodies for 400 responses.
 pub(crate) mod bad_request {
     pub const INVALID_JSON: &str = r#"{"error":"request body must be a JSON object"}"#;
+    pub const REPEATED_KEY: &str =
+        r#"{"error":"an object in the request body names the same key twice"}"#;
+    pub const EXTRA_ARGUMENT_SET: &str =
+        r#"{"error":"argument.parsed must hold exactly one set of arguments"}"#;
     pub const MISSING_FUNCTION: &str = r#"{"error":"missing function name"}"#;
     pub const INVALID_FUNCTION: &str = r#"{"error":"invalid function name"}"#;
     pub const INVALID_CALL_ID: &str = r#"{"error":"invalid call_id"}"#;

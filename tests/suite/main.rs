@@ -33,6 +33,7 @@ mod harness;
 mod hosts_cors_proxy;
 mod limits_tcp;
 mod multi_agent;
+mod one_reading;
 mod production_profile;
 mod protocol_shapes;
 mod rate_limits;

@@ -36,11 +36,12 @@ pub(super) async fn run_tool<A: Agent>(
     let args = envelope
         .arguments()
         .map_err(|e| Refused::http(AuditEvent::ValidationFailure, "malformed_arguments", e))?;
+    let malformed = |e| Refused::http(AuditEvent::ValidationFailure, "malformed_platform_data", e);
     let call = Call {
         id: CallId(subject.call_id.clone()),
         caller: subject.caller.clone(),
-        global_data: GlobalData(envelope.global_data()),
-        meta_data: MetaData(envelope.meta_data()),
+        global_data: GlobalData(envelope.global_data().map_err(malformed)?),
+        meta_data: MetaData(envelope.meta_data().map_err(malformed)?),
         raw: RawBody(raw.clone()),
     };
     check_guard(state, tool, &call)?;

@@ -29,6 +29,11 @@ use crate::state::{AgentState, HTTP_SCOPE};
 /// The largest body read (and dropped) before a 401, to keep the connection.
 const DRAIN_BEFORE_REFUSAL: usize = 16 * 1024;
 
+/// The largest header (name and value) accepted.
+pub(crate) const MAX_HEADER_BYTES: usize = 8 * 1024;
+/// The largest total of all headers (names and values) accepted.
+pub(crate) const MAX_HEADERS_BYTES: usize = 16 * 1024;
+
 /// A request that passed the host, rate and basic-auth checks.
 pub(crate) struct Authorized<A>(PhantomData<fn() -> A>);
 
@@ -75,8 +80,9 @@ impl<A: Agent> FromRequest for Admitted<A> {
     }
 }
 
-/// Host, per-address rate limit and basic auth.
+/// Header sizes, host, per-address rate limit and basic auth.
 pub(crate) fn authorize<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpError> {
+    check_header_sizes(req)?;
     check_host(state, req)?;
     check_http_rate(state, req)?;
     let credentials = req.headers().get(header::AUTHORIZATION);
@@ -115,6 +121,26 @@ async fn admit<A>(
     };
     check_signature(state, req, &body)?;
     Ok(body)
+}
+
+/// No header over [`MAX_HEADER_BYTES`], all of them within
+/// [`MAX_HEADERS_BYTES`] (431 otherwise). The HTTP parser has already read
+/// them (actix-web buffers at most 128 KiB of headers and 96 of them), so
+/// this cannot save that read; it keeps oversized headers from reaching any
+/// check or handler and closes their connection at once.
+pub(crate) fn check_header_sizes(req: &HttpRequest) -> Result<(), HttpError> {
+    let mut total = 0;
+    for (name, value) in req.headers() {
+        let size = name.as_str().len() + value.len();
+        if size > MAX_HEADER_BYTES {
+            return Err(HttpError::HeadersTooLarge);
+        }
+        total += size;
+    }
+    if total > MAX_HEADERS_BYTES {
+        return Err(HttpError::HeadersTooLarge);
+    }
+    Ok(())
 }
 
 /// `SWML_ALLOWED_HOSTS`: the `Host` header (without port) must be listed.

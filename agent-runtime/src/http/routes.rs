@@ -9,7 +9,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::access_log::{access_log, cors_origin, keep_notes};
-use super::gate::{Admitted, Authorized, authorize, state_of};
+use super::gate::{Admitted, Authorized, authorize, check_header_sizes, state_of};
 use super::summary::handle_summary;
 use crate::access::Notes;
 use crate::agent::Agent;
@@ -90,6 +90,9 @@ async fn method_not_allowed<A: Agent>(req: HttpRequest) -> HttpResponse {
         Ok(s) => s,
         Err(e) => return e.response(),
     };
+    if let Err(e) = check_header_sizes(&req) {
+        return e.response();
+    }
     if req.method() == actix_web::http::Method::OPTIONS && cors_origin(&state, &req).is_some() {
         let mut res = HttpResponse::NoContent().finish();
         let h = res.headers_mut();
@@ -118,15 +121,21 @@ async fn not_found<A: Agent>(_: Authorized<A>) -> HttpResponse {
     HttpError::NotFound.response()
 }
 
-async fn health() -> HttpResponse {
-    json_response(
-        StatusCode::OK,
-        Bytes::from_static(br#"{"status":"healthy"}"#),
-    )
+async fn health(req: HttpRequest) -> HttpResponse {
+    match check_header_sizes(&req) {
+        Ok(()) => json_response(
+            StatusCode::OK,
+            Bytes::from_static(br#"{"status":"healthy"}"#),
+        ),
+        Err(e) => e.response(),
+    }
 }
 
-async fn ready() -> HttpResponse {
-    json_response(StatusCode::OK, Bytes::from_static(br#"{"status":"ready"}"#))
+async fn ready(req: HttpRequest) -> HttpResponse {
+    match check_header_sizes(&req) {
+        Ok(()) => json_response(StatusCode::OK, Bytes::from_static(br#"{"status":"ready"}"#)),
+        Err(e) => e.response(),
+    }
 }
 
 /// Both spellings of a path: with and without the trailing slash.

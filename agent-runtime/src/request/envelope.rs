@@ -7,19 +7,27 @@
 //! (`argument`, `global_data`, `meta_data`) become `serde_json` values.
 //!
 //! The rules match what a tree parse followed by lookups would accept, with
-//! one deliberate difference: a key that appears twice in the same object
-//! (`"function"` twice, say) is refused as malformed JSON instead of letting
-//! the last one win, so two readers of the same body can never disagree
-//! about which tool or call it names.
+//! two deliberate differences:
+//!
+//! - an object that names a key twice, anywhere in the body (the envelope,
+//!   `call`, the arguments and the objects inside them, `global_data`,
+//!   `meta_data`, fields the runtime skips), is refused with one fixed 400
+//!   instead of letting one of the values win, so the tool, the token check,
+//!   the audit record and a reviewer of the log all read the same value
+//!   ([`super::strict`]);
+//! - `argument.parsed` holding more than one set of arguments is refused: the
+//!   platform sends exactly one, and a second could only be smuggled past a
+//!   reader of the log.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::strict::{Key, KeySet, REPEATED_KEY, Skip, StrictValue};
 use crate::response::{HttpError, bad_request};
 
 /// A field read leniently: a string, `null`, or any other JSON value (which
@@ -82,11 +90,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
                 Ok(Field::Other)
             }
             fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                while seq.next_element::<Skip>()?.is_some() {}
                 Ok(Field::Other)
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
+                Skip::visit_entries(map)?;
                 Ok(Field::Other)
             }
         }
@@ -95,20 +103,26 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
     }
 }
 
-/// `Some(field)` for a present key, `None` for an absent one. (`Option<Field>`
-/// would turn `null` into `None`.)
-fn present<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Field<'a>>, D::Error> {
-    Field::deserialize(d).map(Some)
+/// The error of a second set of arguments in `argument.parsed`.
+const EXTRA_ARGUMENT_SET: &str = "argument.parsed holds more than one set of arguments";
+
+/// The fixed 400 for a JSON error: a repeated key and a second argument set
+/// have their own bodies, anything else is malformed JSON.
+fn refusal(e: &serde_json::Error) -> HttpError {
+    let text = e.to_string();
+    HttpError::BadRequest(if text.starts_with(REPEATED_KEY) {
+        bad_request::REPEATED_KEY
+    } else if text.starts_with(EXTRA_ARGUMENT_SET) {
+        bad_request::EXTRA_ARGUMENT_SET
+    } else {
+        bad_request::INVALID_JSON
+    })
 }
 
-/// The body must be a JSON object: serde's derived struct parsers would also
-/// accept an array.
+/// The body must be a JSON object: a parser reading a map would otherwise
+/// also accept an array.
 fn starts_object(body: &[u8]) -> bool {
     body.trim_ascii_start().first() == Some(&b'{')
-}
-
-fn is_object(raw: &RawValue) -> bool {
-    raw.get().starts_with('{')
 }
 
 /// Parses `body` as a JSON object into `T`, with the fixed 400 on failure.
@@ -116,24 +130,121 @@ fn parse_object_as<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, HttpErro
     if !starts_object(body) {
         return Err(HttpError::BadRequest(bad_request::INVALID_JSON));
     }
-    serde_json::from_slice(body).map_err(|_| HttpError::BadRequest(bad_request::INVALID_JSON))
+    serde_json::from_slice(body).map_err(|e| refusal(&e))
 }
 
-/// The parts of a SWML request the runtime reads.
-#[derive(Debug, Deserialize)]
+/// Reads the entries of one object: each key is checked against the keys
+/// seen before in the same object, then `entry` reads its value.
+fn read_entries<'de, M: MapAccess<'de>>(
+    map: &mut M,
+    mut entry: impl FnMut(&str, &mut M) -> Result<(), M::Error>,
+) -> Result<(), M::Error> {
+    let mut keys = KeySet::new();
+    while let Some(Key(key)) = map.next_key()? {
+        entry(&key, map)?;
+        keys.insert(key)?;
+    }
+    Ok(())
+}
+
+/// Implements `Deserialize` for a type read from a JSON object by
+/// `$on_map` (given `$map`, the map access). With `lenient`, any other JSON
+/// value is skipped (its objects still checked for repeated keys) and gives
+/// `Default::default()`; without it, anything but an object is an error.
+macro_rules! from_object {
+    ($ty:ident, |$map:ident| $on_map:block) => {
+        from_object!(@impl $ty, deserialize_map, |$map| $on_map, {});
+    };
+    ($ty:ident, lenient |$map:ident| $on_map:block) => {
+        from_object!(@impl $ty, deserialize_any, |$map| $on_map, {
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<$ty<'a>, S::Error> {
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(Default::default())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<$ty<'a>, E> {
+                Ok(Default::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<$ty<'a>, E> {
+                Ok(Default::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<$ty<'a>, E> {
+                Ok(Default::default())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<$ty<'a>, E> {
+                Ok(Default::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<$ty<'a>, E> {
+                Ok(Default::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<$ty<'a>, E> {
+                Ok(Default::default())
+            }
+        });
+    };
+    (@impl $ty:ident, $entry:ident, |$map:ident| $on_map:block, { $($others:tt)* }) => {
+        impl<'de: 'a, 'a> Deserialize<'de> for $ty<'a> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V<'a>(std::marker::PhantomData<&'a ()>);
+                impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                    type Value = $ty<'a>;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a JSON object")
+                    }
+                    fn visit_map<M: MapAccess<'de>>(self, mut $map: M) -> Result<$ty<'a>, M::Error> {
+                        $on_map
+                    }
+                    $($others)*
+                }
+                d.$entry(V(std::marker::PhantomData))
+            }
+        }
+    };
+}
+
+/// The parts of a SWML request the runtime reads; everything else is
+/// skipped (and checked for repeated keys).
+#[derive(Debug, Default)]
 pub(crate) struct SwmlRequest<'a> {
-    #[serde(default, borrow, deserialize_with = "present")]
     call_id: Option<Field<'a>>,
-    #[serde(default, borrow)]
-    call: Option<&'a RawValue>,
+    call: CallPart<'a>,
 }
 
-/// `call.call_id` of a SWML request.
-#[derive(Debug, Deserialize)]
+/// `call.call_id` of a SWML request (empty unless `call` is an object).
+#[derive(Debug, Default)]
 struct CallPart<'a> {
-    #[serde(default, borrow, deserialize_with = "present")]
     call_id: Option<Field<'a>>,
 }
+
+from_object!(SwmlRequest, |map| {
+    let mut request = SwmlRequest::default();
+    read_entries(&mut map, |key, map| {
+        match key {
+            "call_id" => request.call_id = Some(map.next_value()?),
+            "call" => request.call = map.next_value()?,
+            _ => {
+                map.next_value::<Skip>()?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(request)
+});
+
+from_object!(
+    CallPart,
+    lenient | map | {
+        let mut part = CallPart::default();
+        read_entries(&mut map, |key, map| {
+            if key == "call_id" {
+                part.call_id = Some(map.next_value()?);
+            } else {
+                map.next_value::<Skip>()?;
+            }
+            Ok(())
+        })?;
+        Ok(part)
+    }
+);
 
 impl SwmlRequest<'_> {
     /// Parses a SWML request body (a JSON object).
@@ -144,159 +255,127 @@ impl SwmlRequest<'_> {
     /// The call id: top-level `call_id`, else `call.call_id`; empty strings
     /// and other JSON types count as absent.
     pub(crate) fn call_id(self) -> Result<Option<String>, HttpError> {
-        if let Some(Field::Str(id)) = self.call_id
-            && !id.is_empty()
-        {
-            return Ok(Some(id.into_owned()));
+        for field in [self.call_id, self.call.call_id] {
+            if let Some(Field::Str(id)) = field
+                && !id.is_empty()
+            {
+                return Ok(Some(id.into_owned()));
+            }
         }
-        let Some(call) = self.call.filter(|c| is_object(c)) else {
-            return Ok(None);
-        };
-        let part: CallPart<'_> = serde_json::from_str(call.get())
-            .map_err(|_| HttpError::BadRequest(bad_request::INVALID_JSON))?;
-        Ok(match part.call_id {
-            Some(Field::Str(id)) if !id.is_empty() => Some(id.into_owned()),
-            _ => None,
-        })
+        Ok(None)
     }
 }
 
 /// The SWAIG request envelope.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub(crate) struct SwaigEnvelope<'a> {
     /// The function name (`None` when absent).
-    #[serde(default, borrow, deserialize_with = "present")]
     pub function: Option<Field<'a>>,
     /// The call id.
-    #[serde(default, borrow, deserialize_with = "present")]
     pub call_id: Option<Field<'a>>,
     /// The caller's display name.
-    #[serde(default, borrow, deserialize_with = "present")]
     pub caller_id_name: Option<Field<'a>>,
     /// The caller's number.
-    #[serde(default, borrow, deserialize_with = "present")]
     pub caller_id_num: Option<Field<'a>>,
     // Kept as raw text and decoded only when the request gets that far: a
     // request refused for its token or rate limit never builds these values.
-    #[serde(default, borrow)]
     argument: Option<&'a RawValue>,
-    #[serde(default, borrow)]
     global_data: Option<&'a RawValue>,
-    #[serde(default, borrow)]
     meta_data: Option<&'a RawValue>,
 }
 
-/// Implements `Deserialize` for a type read leniently in one pass: a JSON
-/// object goes to the `map` body (or a JSON array to the `seq` body), every
-/// other JSON value is skipped and gives `Default::default()`.
-macro_rules! lenient {
-    ($ty:ty, $lt:lifetime, map: |$map:ident| $on_map:expr) => {
-        lenient!(@impl $ty, $lt, |$map| $on_map, |seq| {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Default::default())
-        });
-    };
-    ($ty:ty, $lt:lifetime, seq: |$seq:ident| $on_seq:expr) => {
-        lenient!(@impl $ty, $lt, |map| {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(Default::default())
-        }, |$seq| $on_seq);
-    };
-    (@impl $ty:ty, $lt:lifetime, |$map:ident| $on_map:expr, |$seq:ident| $on_seq:expr) => {
-        impl<'de: $lt, $lt> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V<$lt>(std::marker::PhantomData<&$lt ()>);
-                impl<'de: $lt, $lt> Visitor<'de> for V<$lt> {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("any JSON value")
-                    }
-                    fn visit_map<M: MapAccess<'de>>(self, mut $map: M) -> Result<Self::Value, M::Error> {
-                        $on_map
-                    }
-                    fn visit_seq<S: SeqAccess<'de>>(self, mut $seq: S) -> Result<Self::Value, S::Error> {
-                        $on_seq
-                    }
-                    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
-                        Ok(Default::default())
-                    }
-                    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                        Ok(Default::default())
-                    }
-                    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                        Ok(Default::default())
-                    }
-                    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                        Ok(Default::default())
-                    }
-                    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                        Ok(Default::default())
-                    }
-                    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                        Ok(Default::default())
-                    }
-                    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                        Ok(Default::default())
-                    }
-                }
-                d.deserialize_any(V(std::marker::PhantomData))
+from_object!(SwaigEnvelope, |map| {
+    let mut env = SwaigEnvelope::default();
+    read_entries(&mut map, |key, map| {
+        match key {
+            "function" => env.function = Some(map.next_value()?),
+            "call_id" => env.call_id = Some(map.next_value()?),
+            "caller_id_name" => env.caller_id_name = Some(map.next_value()?),
+            "caller_id_num" => env.caller_id_num = Some(map.next_value()?),
+            "argument" => env.argument = Some(map.next_value()?),
+            "global_data" => env.global_data = Some(map.next_value()?),
+            "meta_data" => env.meta_data = Some(map.next_value()?),
+            _ => {
+                map.next_value::<Skip>()?;
             }
         }
-    };
-}
-
-/// `global_data` / `meta_data`: the object, or empty for any other value.
-#[derive(Debug, Default)]
-struct LenientObject(Map<String, Value>);
-
-lenient!(LenientObject, 'a, map: |map| {
-    let mut out = Map::new();
-    while let Some((k, v)) = map.next_entry::<String, Value>()? {
-        out.insert(k, v);
-    }
-    Ok(LenientObject(out))
+        Ok(())
+    })?;
+    Ok(env)
 });
 
-/// `argument` of a SWAIG request: the first element of `parsed` (when that
+/// `argument` of a SWAIG request: the only element of `parsed` (when that
 /// is a non-empty array) and `raw`. Anything but an object reads as empty.
 #[derive(Debug, Default)]
 struct Argument<'a> {
-    first_parsed: Option<Value>,
+    parsed: Option<Value>,
     raw: Option<Field<'a>>,
 }
 
-lenient!(Argument<'a>, 'a, map: |map| {
-    let mut argument = Argument::default();
-    let (mut seen_parsed, mut seen_raw) = (false, false);
-    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-        match key.as_ref() {
-            "parsed" if seen_parsed => return Err(de::Error::duplicate_field("parsed")),
-            "raw" if seen_raw => return Err(de::Error::duplicate_field("raw")),
-            "parsed" => {
-                seen_parsed = true;
-                argument.first_parsed = map.next_value::<FirstElement>()?.0;
+from_object!(
+    Argument,
+    lenient | map | {
+        let mut argument = Argument::default();
+        read_entries(&mut map, |key, map| {
+            match key {
+                "parsed" => argument.parsed = map.next_value::<OnlyElement>()?.0,
+                "raw" => argument.raw = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<Skip>()?;
+                }
             }
-            "raw" => {
-                seen_raw = true;
-                argument.raw = Some(map.next_value::<Field<'de>>()?);
+            Ok(())
+        })?;
+        Ok(argument)
+    }
+);
+
+/// The one element of a JSON array (`None` for an empty array or any other
+/// value); a second element is an error.
+#[derive(Debug, Default)]
+struct OnlyElement(Option<Value>);
+
+impl<'de> Deserialize<'de> for OnlyElement {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OnlyElement;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list with one set of arguments")
             }
-            _ => {
-                map.next_value::<IgnoredAny>()?;
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<OnlyElement, S::Error> {
+                let first = seq.next_element::<StrictValue>()?.map(|v| v.0);
+                if seq.next_element::<Skip>()?.is_some() {
+                    return Err(de::Error::custom(EXTRA_ARGUMENT_SET));
+                }
+                Ok(OnlyElement(first))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<OnlyElement, M::Error> {
+                Skip::visit_entries(map)?;
+                Ok(OnlyElement(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<OnlyElement, E> {
+                Ok(OnlyElement(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<OnlyElement, E> {
+                Ok(OnlyElement(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<OnlyElement, E> {
+                Ok(OnlyElement(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<OnlyElement, E> {
+                Ok(OnlyElement(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<OnlyElement, E> {
+                Ok(OnlyElement(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<OnlyElement, E> {
+                Ok(OnlyElement(None))
             }
         }
+        d.deserialize_any(V)
     }
-    Ok(argument)
-});
-
-/// The first element of a JSON array, if it is one and has one.
-#[derive(Debug, Default)]
-struct FirstElement(Option<Value>);
-
-lenient!(FirstElement, 'a, seq: |seq| {
-    let first = seq.next_element::<Value>()?;
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(FirstElement(first))
-});
+}
 
 impl SwaigEnvelope<'_> {
     /// Parses a SWAIG request body (a JSON object).
@@ -304,45 +383,71 @@ impl SwaigEnvelope<'_> {
         parse_object_as(body)
     }
 
-    /// The tool arguments: `argument.parsed[0]`, else `argument.raw` parsed
-    /// as JSON (`null` when it is not JSON), else `{}`.
+    /// The tool arguments: the one element of `argument.parsed`, else
+    /// `argument.raw` parsed as JSON (`null` when it is not JSON), else `{}`.
     ///
     /// # Errors
     ///
-    /// The fixed 400 when `argument` names `parsed` or `raw` twice (the body
-    /// itself was checked to be JSON by [`parse`](Self::parse)).
+    /// A fixed 400 when an object in `argument` (or in the JSON of `raw`)
+    /// names a key twice, or `parsed` holds more than one set of arguments.
     pub(crate) fn arguments(&self) -> Result<Value, HttpError> {
         let argument = match self.argument {
-            Some(raw) => serde_json::from_str::<Argument<'_>>(raw.get())
-                .map_err(|_| HttpError::BadRequest(bad_request::INVALID_JSON))?,
+            Some(raw) => {
+                serde_json::from_str::<Argument<'_>>(raw.get()).map_err(|e| refusal(&e))?
+            }
             None => Argument::default(),
         };
-        if let Some(first) = argument.first_parsed {
-            return Ok(first);
+        if let Some(parsed) = argument.parsed {
+            return Ok(parsed);
         }
-        Ok(match argument.raw {
+        match argument.raw {
             Some(Field::Str(raw)) if !raw.trim().is_empty() => {
-                serde_json::from_str(&raw).unwrap_or(Value::Null)
+                match serde_json::from_str::<StrictValue>(&raw) {
+                    Ok(value) => Ok(value.0),
+                    // A repeated key in JSON text is as ambiguous as one in
+                    // the body; text that is not JSON is left to validation.
+                    Err(e) if e.is_data() => Err(refusal(&e)),
+                    Err(_) => Ok(Value::Null),
+                }
             }
-            _ => Value::Object(Map::new()),
-        })
+            _ => Ok(Value::Object(Map::new())),
+        }
     }
 
     /// `global_data` when it is an object, else empty.
-    pub(crate) fn global_data(&self) -> Map<String, Value> {
-        lenient_map(self.global_data)
+    ///
+    /// # Errors
+    ///
+    /// A fixed 400 when an object in it names a key twice.
+    pub(crate) fn global_data(&self) -> Result<Map<String, Value>, HttpError> {
+        strict_map(self.global_data)
     }
 
     /// `meta_data` when it is an object, else empty.
-    pub(crate) fn meta_data(&self) -> Map<String, Value> {
-        lenient_map(self.meta_data)
+    ///
+    /// # Errors
+    ///
+    /// A fixed 400 when an object in it names a key twice.
+    pub(crate) fn meta_data(&self) -> Result<Map<String, Value>, HttpError> {
+        strict_map(self.meta_data)
     }
 }
 
-fn lenient_map(raw: Option<&RawValue>) -> Map<String, Value> {
-    raw.and_then(|raw| serde_json::from_str::<LenientObject>(raw.get()).ok())
-        .map(|object| object.0)
-        .unwrap_or_default()
+/// An object read strictly, or an empty map for any other value (which is
+/// still checked for repeated keys).
+fn strict_map(raw: Option<&RawValue>) -> Result<Map<String, Value>, HttpError> {
+    let Some(raw) = raw else {
+        return Ok(Map::new());
+    };
+    if raw.get().starts_with('{') {
+        return match serde_json::from_str::<StrictValue>(raw.get()) {
+            Ok(StrictValue(Value::Object(map))) => Ok(map),
+            Ok(_) => Ok(Map::new()),
+            Err(e) => Err(refusal(&e)),
+        };
+    }
+    serde_json::from_str::<Skip>(raw.get()).map_err(|e| refusal(&e))?;
+    Ok(Map::new())
 }
 
 #[cfg(test)]
@@ -378,22 +483,14 @@ mod tests {
         assert_eq!(swml_call_id(r#"{"call":{"call_id":null}}"#), Ok(None));
         assert_eq!(swml_call_id(" {} "), Ok(None));
         let bad = Err(HttpError::BadRequest(bad_request::INVALID_JSON));
-        for body in [
-            "[]",
-            r#"["a"]"#,
-            "\"x\"",
-            "{",
-            r#"{"call_id":"a"} x"#,
-            r#"{"call_id":"a","call_id":"b"}"#,
-            r#"{"call":{"call_id":"a","call_id":"b"}}"#,
-        ] {
+        for body in ["[]", r#"["a"]"#, "\"x\"", "{", r#"{"call_id":"a"} x"#] {
             assert_eq!(swml_call_id(body), bad, "{body}");
         }
     }
 
     #[test]
     fn swaig_fields_and_arguments() {
-        let body = br#"{"function":"f","call_id":"c","caller_id_num":5,"argument":{"parsed":[{"a":1},{"a":3}],"raw":"{\"a\":2}"},"global_data":{"k":"v"},"meta_data":[1],"other":{"deep":[1,2,{"x":null}]}}"#;
+        let body = br#"{"function":"f","call_id":"c","caller_id_num":5,"argument":{"parsed":[{"a":1}],"raw":"{\"a\":2}"},"global_data":{"k":"v"},"meta_data":[1],"other":{"deep":[1,2,{"x":null}]}}"#;
         let env = SwaigEnvelope::parse(body).expect("parses");
         assert_eq!(env.function, Some(Field::Str("f".into())));
         assert_eq!(
@@ -403,8 +500,11 @@ mod tests {
         assert_eq!(env.caller_id_num, Some(Field::Other));
         assert_eq!(env.caller_id_name, None);
         assert_eq!(env.arguments(), Ok(json!({"a":1})));
-        assert_eq!(Value::Object(env.global_data()), json!({"k":"v"}));
-        assert!(env.meta_data().is_empty());
+        assert_eq!(
+            Value::Object(env.global_data().expect("an object")),
+            json!({"k":"v"})
+        );
+        assert!(env.meta_data().expect("not an object: empty").is_empty());
 
         let args = |argument: &str| {
             let body = format!(r#"{{"function":"f","argument":{argument}}}"#);
@@ -435,31 +535,85 @@ mod tests {
         );
     }
 
+    const REPEATED: HttpError = HttpError::BadRequest(bad_request::REPEATED_KEY);
+
     #[test]
-    fn a_repeated_argument_key_is_refused_when_the_arguments_are_read() {
+    fn a_repeated_key_anywhere_in_the_arguments_is_refused_when_they_are_read() {
         for argument in [
             r#"{"raw":"{}","raw":"{}"}"#,
             r#"{"parsed":[1],"parsed":[2]}"#,
+            r#"{"parsed":[{"account":"1000000001","account":"1000000002"}]}"#,
+            r#"{"parsed":[{"transfer":{"to":"a","amount":1,"to":"b"}}]}"#,
+            r#"{"parsed":[{"list":[{"x":1},{"y":2,"y":3}]}]}"#,
+            r#"{"raw":"{\"pin\":\"1\",\"pin\":\"2\"}"}"#,
+            r#"{"substituted":{"a":1,"a":1},"parsed":[{}]}"#,
         ] {
             let body = format!(r#"{{"function":"a","argument":{argument}}}"#);
             let env = SwaigEnvelope::parse(body.as_bytes()).expect("the envelope itself parses");
+            assert_eq!(env.arguments(), Err(REPEATED), "{argument}");
+        }
+    }
+
+    #[test]
+    fn a_second_set_of_arguments_is_refused() {
+        for parsed in ["[{},{}]", r#"[{"a":1},{"a":2}]"#, "[{}, null]"] {
+            let body = format!(r#"{{"function":"a","argument":{{"parsed":{parsed}}}}}"#);
+            let env = SwaigEnvelope::parse(body.as_bytes()).expect("parses");
             assert_eq!(
                 env.arguments(),
-                Err(HttpError::BadRequest(bad_request::INVALID_JSON))
+                Err(HttpError::BadRequest(bad_request::EXTRA_ARGUMENT_SET)),
+                "{parsed}"
             );
         }
     }
 
     #[test]
-    fn swaig_refuses_what_is_not_one_object() {
+    fn repeated_keys_in_platform_data_are_refused() {
+        let env = SwaigEnvelope::parse(
+            br#"{"function":"a","global_data":{"role":"user","role":"admin"},"meta_data":{"n":{"x":1,"x":2}}}"#,
+        )
+        .expect("parses: the parts are read later");
+        assert_eq!(env.global_data(), Err(REPEATED));
+        assert_eq!(env.meta_data(), Err(REPEATED));
+        let env = SwaigEnvelope::parse(br#"{"function":"a","global_data":[{"k":1,"k":2}]}"#)
+            .expect("parses");
+        assert_eq!(
+            env.global_data(),
+            Err(REPEATED),
+            "not an object, still checked"
+        );
+    }
+
+    #[test]
+    fn repeated_keys_in_skipped_parts_are_refused_while_parsing() {
         for body in [
-            &b"[]"[..],
-            b"{\"function\":\"a\",\"function\":\"b\"}",
-            b"{\"function\":\"a\",\"argument\":{},\"argument\":{}}",
-            b"{\"function\":\"a\"",
-            b"null",
-            b"",
+            br#"{"function":"a","function":"b"}"#.as_slice(),
+            br#"{"function":"a","call":{"call_id":"x","call_id":"y"}}"#,
+            br#"{"function":"a","SWMLVars":{"k":1,"k":2}}"#,
+            br#"{"function":"a","other":[{"deep":{"z":1,"z":2}}]}"#,
+            br#"{"function":{"a":1,"a":2}}"#,
+            br#"{"function":"f","extra":1,"extra":2}"#,
         ] {
+            assert_eq!(
+                SwaigEnvelope::parse(body).map(|_| ()),
+                Err(REPEATED),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        for body in [
+            r#"{"call_id":"a","call_id":"b"}"#,
+            r#"{"call":{"call_id":"a","call_id":"b"}}"#,
+            r#"{"call_id":"a","call":{"x":{"y":1,"y":1}}}"#,
+            r#"{"vars":{"a":1},"vars":{"a":1}}"#,
+        ] {
+            assert_eq!(swml_call_id(body), Err(REPEATED), "{body}");
+        }
+    }
+
+    #[test]
+    fn swaig_refuses_what_is_not_one_object() {
+        for body in [&b"[]"[..], b"{\"function\":\"a\"", b"null", b""] {
             assert!(SwaigEnvelope::parse(body).is_err());
         }
     }

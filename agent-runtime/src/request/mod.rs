@@ -4,6 +4,7 @@
 
 pub(crate) mod envelope;
 pub(crate) mod query;
+mod strict;
 
 use serde_json::{Map, Value};
 
@@ -24,11 +25,12 @@ pub(crate) fn check_call_id(id: Option<String>) -> Result<Option<String>, HttpEr
     }
 }
 
-/// Parses a body that must be a JSON object (the post-prompt body, which
-/// is not on the hot path).
+/// Parses a body that must be a JSON object naming every key once (the
+/// post-prompt body, which is not on the hot path).
 pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, HttpError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
+    match serde_json::from_slice::<strict::StrictValue>(body) {
+        Ok(strict::StrictValue(Value::Object(m))) => Ok(m),
+        Err(e) if e.is_data() => Err(HttpError::BadRequest(bad_request::REPEATED_KEY)),
         _ => Err(HttpError::BadRequest(bad_request::INVALID_JSON)),
     }
 }
