@@ -85,13 +85,37 @@ pub fn basic_header(user: &str, password: &str) -> String {
     crate::security::auth::basic_header(user, password)
 }
 
-/// The `X-SignalWire-Signature` value the platform sends for `url` and
-/// `body` when its signing key is `key`.
-pub fn webhook_signature(key: &str, url: &str, body: &[u8]) -> String {
-    crate::security::signature::SignatureVerifier::new(&crate::secret::SecretString::new(
-        key.to_owned(),
-    ))
-    .sign(url, body)
+/// How the platform signs a webhook request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureKind {
+    /// `X-SignalWire-Sha256-Signature`: hex HMAC-SHA256 (what the platform
+    /// prefers).
+    Sha256,
+    /// `X-SignalWire-Signature`: hex HMAC-SHA1.
+    Sha1,
+}
+
+impl SignatureKind {
+    /// The header the signature travels in.
+    pub fn header(self) -> &'static str {
+        match self {
+            SignatureKind::Sha256 => crate::security::signature::SHA256_HEADER,
+            SignatureKind::Sha1 => crate::security::signature::SHA1_HEADER,
+        }
+    }
+}
+
+/// The signature the platform sends for `url` (the full URL it called) and
+/// `body` when its signing key is `key`, in the header of `kind`.
+pub fn webhook_signature(kind: SignatureKind, key: &str, url: &str, body: &[u8]) -> String {
+    let verifier = crate::security::signature::SignatureVerifier::new(
+        &crate::secret::SecretString::new(key.to_owned()),
+        url,
+    );
+    match kind {
+        SignatureKind::Sha256 => verifier.sign_sha256(url, body),
+        SignatureKind::Sha1 => verifier.sign_sha1(url, body),
+    }
 }
 
 /// A fixed development configuration: known credentials and token key, every
@@ -451,18 +475,12 @@ impl<A: Agent> TestAgent<A> {
             .uri(path_and_query)
             .insert_header(("Authorization", self.auth_header()));
         if let Some(verifier) = &self.service.state.guards.signatures {
-            // Sign the URL the platform would call, and send the matching
-            // `Host` header (the server rebuilds the URL from it).
-            let base = self.service.config().public_base();
-            let host = base
-                .split_once("://")
-                .map_or(base.as_str(), |(_, h)| h)
-                .to_owned();
-            let url = format!("{base}{path_and_query}");
-            req = req.insert_header(("Host", host));
+            // Sign the URL the platform would call: the configured public
+            // base (never anything the request says), path and query.
+            let url = format!("{}{path_and_query}", verifier.base());
             req = req.insert_header((
-                crate::security::signature::SIGNATURE_HEADER,
-                verifier.sign(&url, payload.as_bytes()),
+                crate::security::signature::SHA256_HEADER,
+                verifier.sign_sha256(&url, payload.as_bytes()),
             ));
         }
         req

@@ -130,8 +130,9 @@ pub struct AgentConfig {
     /// Origins allowed for CORS (`SWML_CORS_ORIGINS`, comma-separated); CORS
     /// is off (no headers, preflights refused) when empty.
     pub cors_origins: Vec<String>,
-    /// Honour `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`
-    /// (`SWML_TRUST_PROXY_HEADERS`): only behind a proxy that sets them.
+    /// Honour `X-Forwarded-For` for the client address of the per-address
+    /// limit (`SWML_TRUST_PROXY_HEADERS`): only behind a proxy that sets it.
+    /// No URL is ever built from request headers.
     pub trust_proxy_headers: bool,
 }
 

@@ -24,6 +24,7 @@ use crate::agent::Agent;
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::dispatch::client_addr;
 use crate::response::{HttpError, bad_request};
+use crate::security::signature::{self, SHA1_HEADER, SHA256_HEADER};
 use crate::state::{AgentState, HTTP_SCOPE};
 
 /// The largest body read (and dropped) before a 401, to keep the connection.
@@ -202,8 +203,8 @@ fn client_ip<A>(state: &AgentState<A>, req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-/// With a signing key: the signature over the URL the platform called
-/// (public base + path + query) and the raw body must be valid.
+/// With a signing key: the platform's signature over the configured public
+/// URL (base + the path and query received) and the raw body must be valid.
 fn check_signature<A>(
     state: &AgentState<A>,
     req: &HttpRequest,
@@ -213,57 +214,18 @@ fn check_signature<A>(
         return Ok(());
     };
     let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    let url = format!("{}{target}", request_base(state, req));
-    let signature = req
-        .headers()
-        .get(crate::security::signature::SIGNATURE_HEADER);
-    if verifier.verify(&url, body, signature.map(|h| h.as_bytes())) {
-        return Ok(());
-    }
-    let reason = if signature.is_some() {
-        "bad_signature"
-    } else {
-        "missing_signature"
-    };
-    refuse(state, req, AuditEvent::SignatureFailure, reason);
-    Err(HttpError::Forbidden)
-}
-
-/// The URL base the platform called: `SWML_PROXY_URL_BASE`, else the scheme
-/// and the `Host` header (or, when trusted, `X-Forwarded-Proto` and
-/// `X-Forwarded-Host`). Using the request's own host is safe here: the
-/// signature covers it.
-fn request_base<A>(state: &AgentState<A>, req: &HttpRequest) -> String {
-    if let Some(base) = &state.config.proxy_url_base {
-        return base.clone();
-    }
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let mut scheme = if state.tls.is_some() { "https" } else { "http" };
-    let mut host = header("host").unwrap_or("localhost");
-    if state.config.trust_proxy_headers {
-        if let Some(p @ ("http" | "https")) = header("x-forwarded-proto") {
-            scheme = p;
-        }
-        if let Some(h) = header("x-forwarded-host").filter(|h| is_host_port(h)) {
-            host = h;
+    let header = |name| req.headers().get(name).map(|h| h.as_bytes());
+    match verifier.check(target, body, header(SHA256_HEADER), header(SHA1_HEADER)) {
+        Ok(()) => Ok(()),
+        Err(refused) => {
+            let reason = match refused {
+                signature::Refused::Missing => "missing_signature",
+                signature::Refused::Bad => "bad_signature",
+            };
+            refuse(state, req, AuditEvent::SignatureFailure, reason);
+            Err(HttpError::Forbidden)
         }
     }
-    format!("{scheme}://{host}")
-}
-
-/// `host` or `host:port` with a conservative character set.
-fn is_host_port(value: &str) -> bool {
-    let (host, port) = value.rsplit_once(':').unwrap_or((value, "0"));
-    !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        && port.parse::<u16>().is_ok()
 }
 
 /// Audits a request refused before it reached any tool.

@@ -55,11 +55,16 @@ pub(crate) fn print_banner<A: Agent>(state: &AgentState<A>) {
             eprintln!("  basic auth user `{}` (set in code)", c.credentials.user)
         }
     }
-    if c.signing_key.is_none() {
-        eprintln!(
+    match &state.guards.signatures {
+        Some(verifier) => eprintln!(
+            "  webhook signatures required, checked against URLs under {} (from configuration, \
+             never from request headers)",
+            verifier.base()
+        ),
+        None => eprintln!(
             "  WARNING: SIGNALWIRE_SIGNING_KEY is not set; requests are not checked for the platform's \
-             X-SignalWire-Signature"
-        );
+             webhook signature"
+        ),
     }
     if c.key_source == KeySource::Random {
         eprintln!(

@@ -88,7 +88,10 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
     let guards = Guards {
         auth: BasicAuth::new(&config.credentials.user, &config.credentials.password),
         signer: config.signer.clone(),
-        signatures: config.signing_key.as_ref().map(SignatureVerifier::new),
+        signatures: config
+            .signing_key
+            .as_ref()
+            .map(|key| SignatureVerifier::new(key, &config.public_base())),
         limits,
         http_limited: config.http_rate_limit.is_some(),
     };
