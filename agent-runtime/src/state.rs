@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::access::AccessHooks;
 use crate::agent::{SummaryHandler, ToolDef};
 use crate::audit::AuditTrail;
-use crate::config::AgentConfig;
+use crate::config::{AgentConfig, Checklist};
 use crate::emergency::EmergencySwitch;
 use crate::ratelimit::RateLimitStore;
 use crate::schema::ArgsValidator;
@@ -80,6 +80,8 @@ pub(crate) struct AgentState<A> {
     pub tool_timeout: Duration,
     /// TLS server configuration, loaded at start-up.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The production checklist, evaluated at start-up.
+    pub checklist: Checklist,
 }
 
 /// The rate-limit scope of the per-address HTTP limit (no tool can have this

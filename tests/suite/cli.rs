@@ -82,7 +82,10 @@ fn check_passes_with_a_production_configuration() {
         out.stdout.lines().filter(|l| l.starts_with("PASS")).count(),
         8
     );
-    assert!(out.stdout.contains("all 8 checks passed"));
+    assert!(
+        out.stdout
+            .contains("production start allowed: 8 of 8 checks passed")
+    );
     assert!(!out.stdout.contains(STRONG));
 }
 
@@ -96,10 +99,10 @@ fn check_evaluates_a_production_configuration_that_would_not_start() {
     let out = run_env(&["check"], &env);
     assert_eq!(out.code, EXIT_FAILURE);
     for item in [
-        "FAIL  password strength",
-        "FAIL  transport: SWML_PROXY_URL_BASE is a plain http://",
-        "FAIL  signing key",
-        "FAIL  rate limits",
+        "FAIL    password strength",
+        "FAIL    transport: SWML_PROXY_URL_BASE is a plain http://",
+        "FAIL    signing key",
+        "FAIL    rate limits",
     ] {
         assert!(out.stdout.contains(item), "{item}: {}", out.stdout);
     }

@@ -34,8 +34,6 @@
 
 mod check;
 
-pub use check::{CheckItem, checklist};
-
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -174,7 +172,11 @@ impl<A: Agent + Send + Sync> AgentBuilder<A> {
     /// command (`serve` by default). Use as the whole of `main`:
     /// `fn main() -> ExitCode { builder().run_cli() }`.
     pub fn run_cli(self) -> ExitCode {
-        let out = run_with(self, std::env::args_os(), |name| std::env::var(name).ok());
+        let names = std::env::vars_os().filter_map(|(name, _)| name.into_string().ok());
+        let out = match crate::config::check_waiver_names(names) {
+            Ok(()) => run_with(self, std::env::args_os(), |name| std::env::var(name).ok()),
+            Err(e) => CliOutput::failure(e),
+        };
         print!("{}", out.stdout);
         eprint!("{}", out.stderr);
         ExitCode::from(out.code)

@@ -4,8 +4,13 @@
 
 use std::time::Duration;
 
+mod production;
 mod tls;
 
+pub use production::{
+    CheckItem, Checklist, MIN_DISTINCT_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Verdict,
+};
+pub(crate) use production::{ToolFacts, evaluate as evaluate_checklist};
 pub use tls::TlsSettings;
 
 use crate::ratelimit::{Rate, RateError};
@@ -108,9 +113,15 @@ pub struct AgentConfig {
     /// withdrawn. Switchable at run time through
     /// [`AgentService::emergency_switch`](crate::AgentService::emergency_switch).
     pub emergency_mode: bool,
-    /// `AGENT_ENV=production`: start-up refuses development-only settings
-    /// (see [`AgentConfig::production_problems`]).
+    /// `AGENT_ENV=production` (else `development`, the default): start-up
+    /// refuses a configuration that fails the production checklist (see
+    /// [`Checklist`](crate::Checklist)), item by item, unless the item is
+    /// waived.
     pub production: bool,
+    /// Checklist items the operator waived: the waiver variable set
+    /// (`AGENT_WAIVE_SIGNING_KEY`, ...) and its value, the reason. See
+    /// [`WAIVER_VARIABLES`].
+    pub waivers: Vec<(&'static str, String)>,
     /// Webhook signing key (`SIGNALWIRE_SIGNING_KEY`): when set, every request
     /// must carry a valid `X-SignalWire-Signature`.
     pub signing_key: Option<SecretString>,
@@ -137,8 +148,11 @@ pub struct AgentConfig {
 }
 
 impl AgentConfig {
-    /// Reads the configuration from the process environment.
+    /// Reads the configuration from the process environment. A variable
+    /// named like a waiver (`AGENT_WAIVE_...`) that waives nothing is an
+    /// error, so a misspelt waiver is not silently ignored.
     pub fn from_env() -> Result<Self, ConfigError> {
+        check_waiver_names(std::env::vars_os().filter_map(|(name, _)| name.into_string().ok()))?;
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
@@ -188,8 +202,20 @@ impl AgentConfig {
             Some(v) => parse_bool(&v, "AGENT_EMERGENCY_MODE")?,
             None => false,
         };
-        let production =
-            get("AGENT_ENV").is_some_and(|v| v.trim().eq_ignore_ascii_case("production"));
+        let production = match get("AGENT_ENV").map(|v| v.trim().to_ascii_lowercase()) {
+            None => false,
+            Some(v) if v == "production" => true,
+            Some(v) if v == "development" => false,
+            Some(_) => {
+                return Err(config_err("AGENT_ENV", "must be production or development"));
+            }
+        };
+        let waivers = WAIVER_VARIABLES
+            .iter()
+            .filter_map(|(_, variable)| {
+                get(variable).map(|reason| (*variable, reason.trim().to_owned()))
+            })
+            .collect();
         let signing_key = get("SIGNALWIRE_SIGNING_KEY").map(SecretString::new);
         let rate_limit = parse_rate(
             get("SWML_RATE_LIMIT"),
@@ -261,6 +287,7 @@ impl AgentConfig {
             http_rate_limit,
             signing_key,
             production,
+            waivers,
             emergency_mode,
             workers,
             host,
@@ -272,24 +299,6 @@ impl AgentConfig {
             max_request_size,
             tool_timeout,
         })
-    }
-
-    /// What makes this configuration unfit for production, one line per
-    /// problem, each naming the variable to set. Empty when fit.
-    pub fn production_problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        if self.credentials.source == CredentialSource::Generated {
-            problems.push("basic-auth credentials were generated: set SWML_BASIC_AUTH_USER and SWML_BASIC_AUTH_PASSWORD".to_owned());
-        } else if self.credentials.password.expose_secret().chars().count() < 32 {
-            problems.push("the basic-auth password is shorter than 32 characters: set a longer SWML_BASIC_AUTH_PASSWORD".to_owned());
-        }
-        if self.key_source == KeySource::Random {
-            problems.push("no token secret is configured: set SIGNALWIRE_SWAIG_SECRET (shared by every replica)".to_owned());
-        }
-        if self.proxy_url_base.is_none() && self.tls.is_none() {
-            problems.push("the agent is reachable over plain HTTP: set SWML_SSL_ENABLED with SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH, or SWML_PROXY_URL_BASE to the HTTPS address of a TLS-terminating proxy".to_owned());
-        }
-        problems
     }
 
     /// The base URL the platform must use to reach this agent (no route, no
@@ -319,6 +328,35 @@ impl AgentConfig {
         }
     }
 }
+
+/// Refuses a variable named like a waiver (`AGENT_WAIVE_...`) that waives
+/// no checklist item, so a misspelt waiver is not silently ignored.
+pub(crate) fn check_waiver_names(names: impl Iterator<Item = String>) -> Result<(), ConfigError> {
+    for name in names {
+        if name.starts_with(WAIVER_PREFIX) && !WAIVER_VARIABLES.iter().any(|(_, v)| *v == name) {
+            return Err(config_err(
+                "AGENT_WAIVE_*",
+                "an AGENT_WAIVE_ variable names no checklist item; the waivable items are \
+                 AGENT_WAIVE_SIGNING_KEY, AGENT_WAIVE_TRANSPORT, AGENT_WAIVE_RATE_LIMITS, \
+                 AGENT_WAIVE_SECURE_TOOLS and AGENT_WAIVE_RECORDING",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The prefix of waiver variables.
+const WAIVER_PREFIX: &str = "AGENT_WAIVE_";
+
+/// The production checklist items an operator may waive, and the variable
+/// that waives each (its value is the reason, printed at start-up).
+pub const WAIVER_VARIABLES: [(&str, &str); 5] = [
+    ("signing key", "AGENT_WAIVE_SIGNING_KEY"),
+    ("transport", "AGENT_WAIVE_TRANSPORT"),
+    ("rate limits", "AGENT_WAIVE_RATE_LIMITS"),
+    ("secure tools", "AGENT_WAIVE_SECURE_TOOLS"),
+    ("recording", "AGENT_WAIVE_RECORDING"),
+];
 
 /// Default per-caller, per-tool limit.
 pub const DEFAULT_RATE_LIMIT: &str = "60/min";

@@ -55,6 +55,18 @@ pub(crate) fn print_banner<A: Agent>(state: &AgentState<A>) {
             eprintln!("  basic auth user `{}` (set in code)", c.credentials.user)
         }
     }
+    let checklist = &state.checklist;
+    for item in checklist.waived() {
+        eprintln!("  {item}");
+    }
+    if c.production {
+        eprintln!(
+            "  AGENT_ENV=production: {} of {} checklist items pass, {} waived",
+            checklist.items.iter().filter(|i| i.passed()).count(),
+            checklist.items.len(),
+            checklist.waived().count()
+        );
+    }
     match &state.guards.signatures {
         Some(verifier) => eprintln!(
             "  webhook signatures required, checked against URLs under {} (from configuration, \

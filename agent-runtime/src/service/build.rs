@@ -15,7 +15,8 @@ use crate::access::AccessHooks;
 use crate::agent::{Agent, ToolDef};
 use crate::audit::{AuditSink, AuditTrail};
 use crate::config::{
-    AgentConfig, ConfigError, CredentialSource, Credentials, KeySource, signer_from_secrets,
+    AgentConfig, Checklist, ConfigError, CredentialSource, Credentials, KeySource, ToolFacts,
+    evaluate_checklist, signer_from_secrets,
 };
 use crate::emergency::EmergencySwitch;
 use crate::ratelimit::{InMemoryRateLimits, RateLimitStore};
@@ -52,12 +53,6 @@ pub(super) struct Settings<A> {
 /// Builds the agent from its settings.
 pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildError> {
     let config = resolve_config(b.config, b.basic_auth, b.token_secrets)?;
-    if config.production {
-        let problems = config.production_problems();
-        if !problems.is_empty() {
-            return Err(BuildError::Production(problems));
-        }
-    }
     let route = agent_rules::route::normalize(b.route.as_deref().unwrap_or(A::ROUTE))
         .map_err(BuildError::Route)?
         .to_owned();
@@ -80,6 +75,12 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         functions,
         url_base,
     };
+    let checklist = production_checklist(&config, &tools, &b.tool_rates, &spec);
+    if config.production && !checklist.allows_production() {
+        return Err(BuildError::Production(
+            checklist.blocking().cloned().collect(),
+        ));
+    }
     let swml = compile_templates(&spec)?;
     let limits: Arc<dyn RateLimitStore> = match b.rate_store {
         Some(store) => store,
@@ -109,6 +110,7 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         audit: AuditTrail::new(b.sinks),
         hooks: b.hooks,
         tls,
+        checklist,
     };
     Ok(AgentService {
         state: web::Data::new(state),
@@ -180,6 +182,31 @@ fn compile_tools<A>(
         });
     }
     Ok((ToolTable { tools, by_name }, functions))
+}
+
+/// The production checklist of this agent (the same one `check` prints).
+fn production_checklist<A>(
+    config: &AgentConfig,
+    tools: &ToolTable<A>,
+    overrides: &[(String, String)],
+    spec: &SwmlSpec,
+) -> Checklist {
+    let facts: Vec<ToolFacts<'_>> = tools
+        .tools
+        .iter()
+        .map(|t| ToolFacts {
+            name: t.def.name,
+            secure: t.def.secure,
+            declares_rate_limit: t.def.rate_limit.is_some()
+                || overrides.iter().any(|(name, _)| name == t.def.name),
+        })
+        .collect();
+    let disclosed = spec
+        .prompt
+        .to_string()
+        .to_ascii_lowercase()
+        .contains("record");
+    evaluate_checklist(config, &facts, spec.record_call.is_some(), disclosed)
 }
 
 /// The document with a call id, without one, and in emergency mode.

@@ -5,7 +5,7 @@ use std::fmt;
 use agent_rules::rate::RateError;
 use agent_rules::route::RouteError;
 
-use crate::config::ConfigError;
+use crate::config::{CheckItem, ConfigError};
 use crate::schema::SchemaError;
 
 /// Why an agent could not be built. Each message says what to change.
@@ -25,9 +25,9 @@ pub enum BuildError {
     },
     /// The route is not a valid path prefix.
     Route(RouteError),
-    /// `AGENT_ENV=production` and the configuration is not fit for it; one
-    /// entry per problem, each naming the variable to set.
-    Production(Vec<String>),
+    /// `AGENT_ENV=production` and the production checklist has items that
+    /// fail and are not waived (each says what to change).
+    Production(Vec<CheckItem>),
 }
 
 /// What is wrong with one tool (the cause of [`BuildError::Tool`]).
@@ -76,9 +76,12 @@ impl fmt::Display for BuildError {
             BuildError::Prompt(p) => write!(f, "invalid prompt: {p}"),
             BuildError::Tool { tool, source } => write!(f, "tool `{tool}`: {source}"),
             BuildError::Route(e) => write!(f, "invalid route: {e}"),
-            BuildError::Production(problems) => {
-                write!(f, "refusing to start with AGENT_ENV=production:")?;
-                problems.iter().try_for_each(|p| write!(f, "\n  - {p}"))
+            BuildError::Production(items) => {
+                write!(
+                    f,
+                    "refusing to start with AGENT_ENV=production; the production checklist fails:"
+                )?;
+                items.iter().try_for_each(|item| write!(f, "\n  {item}"))
             }
         }
     }

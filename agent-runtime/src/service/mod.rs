@@ -9,7 +9,7 @@ mod error;
 use actix_web::web;
 
 use crate::agent::Agent;
-use crate::config::AgentConfig;
+use crate::config::{AgentConfig, Checklist};
 use crate::emergency::EmergencySwitch;
 use crate::http::routes;
 use crate::security::token::TokenSigner;
@@ -56,6 +56,12 @@ impl<A: Agent> AgentService<A> {
     /// The agent's configuration as resolved at build time.
     pub fn config(&self) -> &AgentConfig {
         &self.state.config
+    }
+
+    /// The production checklist, as evaluated when the agent was built (the
+    /// one `check` prints and `AGENT_ENV=production` enforces).
+    pub fn checklist(&self) -> &Checklist {
+        &self.state.checklist
     }
 
     /// The route prefix (`""` for `/`).
