@@ -721,12 +721,9 @@ impl TestServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
         let addr = listener.local_addr()?;
         let state = service.state;
-        let settings = ServeSettings {
-            bind: (addr.ip().to_string(), addr.port()),
-            workers: Some(state.config.workers.unwrap_or(1)),
-            tls: state.tls.clone(),
-            listener: Some(listener),
-        };
+        let mut settings = ServeSettings::new(&state.config, state.tls.clone(), Some(listener));
+        settings.bind = (addr.ip().to_string(), addr.port());
+        settings.workers = Some(state.config.workers.unwrap_or(1));
         let routes = crate::service::agent_routes(state);
         let (started_tx, started_rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()

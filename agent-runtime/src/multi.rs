@@ -289,12 +289,9 @@ impl MultiService {
             agent.banner();
         }
         let me = self.clone();
-        let settings = ServeSettings {
-            bind: (host, port),
-            workers,
-            tls,
-            listener,
-        };
+        let mut settings = ServeSettings::new(first.config(), tls, listener);
+        settings.bind = (host, port);
+        settings.workers = workers;
         serve_app(settings, move |cfg| me.configure(cfg)).await
     }
 }

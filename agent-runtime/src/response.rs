@@ -23,6 +23,9 @@ pub(crate) enum HttpError {
     /// 431: one header, or all of them together, is over its size cap. The
     /// connection is closed after the answer.
     HeadersTooLarge,
+    /// 408: the body did not arrive before its deadline. The connection is
+    /// closed after the answer.
+    RequestTimeout,
 }
 
 impl HttpError {
@@ -49,6 +52,10 @@ impl HttpError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 r#"{"error":"content type must be application/json"}"#,
             ),
+            HttpError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                r#"{"error":"request body not received in time"}"#,
+            ),
             HttpError::HeadersTooLarge => (
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 r#"{"error":"request headers too large"}"#,
@@ -70,7 +77,7 @@ impl HttpError {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
-        if self == HttpError::HeadersTooLarge {
+        if matches!(self, HttpError::HeadersTooLarge | HttpError::RequestTimeout) {
             res.head_mut()
                 .set_connection_type(actix_web::http::ConnectionType::Close);
         }

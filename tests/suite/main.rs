@@ -25,6 +25,7 @@ mod access_log;
 mod action_fixtures;
 mod architecture;
 mod cli;
+mod deadlines;
 mod default_log_output;
 mod emergency_mode;
 mod guards;

@@ -107,6 +107,16 @@ pub struct AgentConfig {
     pub max_request_size: usize,
     /// Per-tool handler timeout (`SWML_TOOL_TIMEOUT_SECS`).
     pub tool_timeout: Duration,
+    /// Deadline for a request body, counted from the end of its headers
+    /// (`SWML_BODY_TIMEOUT`, seconds): a body that stops arriving gets 408
+    /// and its connection is closed.
+    pub body_timeout: Duration,
+    /// How long an idle keep-alive connection stays open
+    /// (`SWML_KEEP_ALIVE_SECS`).
+    pub keep_alive: Duration,
+    /// Connections each worker serves at once (`SWML_MAX_CONNECTIONS`);
+    /// further connections wait in the listen queue.
+    pub max_connections: usize,
     /// HTTP worker threads (`SWML_WORKERS`); `None` means one per CPU core.
     pub workers: Option<usize>,
     /// Start in emergency mode (`AGENT_EMERGENCY_MODE`): secure tools are
@@ -186,6 +196,19 @@ impl AgentConfig {
             Some(v) => usize::try_from(parse_positive(&v, "SWML_MAX_REQUEST_SIZE")?)
                 .map_err(|_| config_err("SWML_MAX_REQUEST_SIZE", "is too large"))?,
             None => DEFAULT_MAX_REQUEST_SIZE,
+        };
+        let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            match get(name) {
+                Some(v) => Ok(Duration::from_secs(parse_positive(&v, name)?)),
+                None => Ok(default),
+            }
+        };
+        let body_timeout = seconds("SWML_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)?;
+        let keep_alive = seconds("SWML_KEEP_ALIVE_SECS", DEFAULT_KEEP_ALIVE)?;
+        let max_connections = match get("SWML_MAX_CONNECTIONS") {
+            Some(v) => usize::try_from(parse_positive(&v, "SWML_MAX_CONNECTIONS")?)
+                .map_err(|_| config_err("SWML_MAX_CONNECTIONS", "is too large"))?,
+            None => DEFAULT_MAX_CONNECTIONS,
         };
         let tool_timeout = match get("SWML_TOOL_TIMEOUT_SECS") {
             Some(v) => Duration::from_secs(parse_positive(&v, "SWML_TOOL_TIMEOUT_SECS")?),
@@ -298,6 +321,9 @@ impl AgentConfig {
             key_source,
             max_request_size,
             tool_timeout,
+            body_timeout,
+            keep_alive,
+            max_connections,
         })
     }
 
@@ -344,6 +370,13 @@ pub(crate) fn check_waiver_names(names: impl Iterator<Item = String>) -> Result<
     }
     Ok(())
 }
+
+/// Default deadline for a request body (from the end of its headers).
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default keep-alive of an idle connection.
+pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(5);
+/// Default number of connections each worker serves at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// The prefix of waiver variables.
 const WAIVER_PREFIX: &str = "AGENT_WAIVE_";

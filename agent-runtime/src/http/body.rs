@@ -1,5 +1,7 @@
 //! Reading request bodies within their limits.
 
+use std::time::Duration;
+
 use actix_web::HttpRequest;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -8,25 +10,50 @@ use futures_util::StreamExt as _;
 
 use crate::response::{HttpError, bad_request};
 
-/// Content-Type must be absent or `application/json` (parameters allowed).
+/// Whether the request carries a body: a `Content-Length` other than 0, or
+/// a `Transfer-Encoding`.
+pub(crate) fn carries_body(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes().trim_ascii() != b"0")
+}
+
+/// A request that carries a body must say it is `application/json`
+/// (parameters allowed). Without that, a browser form could post to the
+/// agent without a CORS preflight. Checked before any body byte is read.
 pub(crate) fn check_content_type(req: &HttpRequest) -> Result<(), HttpError> {
-    match req.headers().get(header::CONTENT_TYPE) {
-        None => Ok(()),
-        Some(v) => {
-            let v = v.as_bytes();
-            let essence = v.split(|&b| b == b';').next().unwrap_or(v).trim_ascii();
-            if essence.is_empty() || essence.eq_ignore_ascii_case(b"application/json") {
-                Ok(())
-            } else {
-                Err(HttpError::UnsupportedMediaType)
-            }
-        }
+    if !carries_body(req) {
+        return Ok(());
+    }
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return Err(HttpError::UnsupportedMediaType);
+    };
+    let v = value.as_bytes();
+    let essence = v.split(|&b| b == b';').next().unwrap_or(v).trim_ascii();
+    if essence.eq_ignore_ascii_case(b"application/json") {
+        Ok(())
+    } else {
+        Err(HttpError::UnsupportedMediaType)
     }
 }
 
-/// Reads the body, refusing with 413 as soon as it would exceed `limit`
-/// (before reading anything when `Content-Length` already says so).
+/// Reads the body within `deadline` (408 when it is not all there by then),
+/// refusing with 413 as soon as it would exceed `limit` (before reading
+/// anything when `Content-Length` already says so).
 pub(crate) async fn read_body(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+    deadline: Duration,
+) -> Result<Bytes, HttpError> {
+    actix_web::rt::time::timeout(deadline, read_within(req, payload, limit))
+        .await
+        .unwrap_or(Err(HttpError::RequestTimeout))
+}
+
+async fn read_within(
     req: &HttpRequest,
     mut payload: Payload,
     limit: usize,

@@ -12,6 +12,7 @@
 //! security refusal here is audited through [`refuse`].
 
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -29,6 +30,8 @@ use crate::state::{AgentState, HTTP_SCOPE};
 
 /// The largest body read (and dropped) before a 401, to keep the connection.
 const DRAIN_BEFORE_REFUSAL: usize = 16 * 1024;
+/// How long that drain may take: a refused client gets little patience.
+const DRAIN_DEADLINE: Duration = Duration::from_secs(1);
 
 /// The largest header (name and value) accepted.
 pub(crate) const MAX_HEADER_BYTES: usize = 8 * 1024;
@@ -110,7 +113,7 @@ async fn admit<A>(
         // the refusal; reading it keeps the connection for the next request.
         // Larger bodies are not read (the connection is closed instead).
         if refused == HttpError::Unauthorized {
-            let _ = read_body(req, payload, DRAIN_BEFORE_REFUSAL).await;
+            let _ = read_body(req, payload, DRAIN_BEFORE_REFUSAL, DRAIN_DEADLINE).await;
         }
         return Err(refused);
     }
@@ -118,7 +121,13 @@ async fn admit<A>(
         Bytes::new()
     } else {
         check_content_type(req)?;
-        read_body(req, payload, state.config.max_request_size).await?
+        read_body(
+            req,
+            payload,
+            state.config.max_request_size,
+            state.config.body_timeout,
+        )
+        .await?
     };
     check_signature(state, req, &body)?;
     Ok(body)

@@ -8,9 +8,12 @@ use actix_web::HttpServer;
 use actix_web::web;
 
 use crate::agent::Agent;
-use crate::config::{CredentialSource, KeySource};
+use crate::config::{AgentConfig, CredentialSource, KeySource};
 use crate::http::routes;
 use crate::state::AgentState;
+
+/// Deadline for a request's headers (actix-web's client request timeout).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The HSTS header value sent on every response when TLS is on.
 pub(crate) const HSTS_VALUE: &str = "max-age=31536000; includeSubDomains";
@@ -115,12 +118,7 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
     install_redacting_panic_hook();
     crate::logging::init_default_logging();
     print_banner(&state);
-    let settings = ServeSettings {
-        bind: (state.config.host.clone(), state.config.port),
-        workers: state.config.workers,
-        tls: state.tls.clone(),
-        listener,
-    };
+    let settings = ServeSettings::new(&state.config, state.tls.clone(), listener);
     serve_app(settings, agent_routes(state)).await
 }
 
@@ -140,6 +138,28 @@ pub(crate) struct ServeSettings {
     pub workers: Option<usize>,
     pub tls: Option<Arc<rustls::ServerConfig>>,
     pub listener: Option<std::net::TcpListener>,
+    pub keep_alive: Duration,
+    pub max_connections: usize,
+}
+
+impl ServeSettings {
+    /// Where and how an agent with `config` serves: its host, port, workers
+    /// and connection settings, over TLS when `tls` is set, on `listener`
+    /// when given.
+    pub(crate) fn new(
+        config: &AgentConfig,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        listener: Option<std::net::TcpListener>,
+    ) -> Self {
+        ServeSettings {
+            bind: (config.host.clone(), config.port),
+            workers: config.workers,
+            tls,
+            listener,
+            keep_alive: config.keep_alive,
+            max_connections: config.max_connections,
+        }
+    }
 }
 
 /// Builds and runs the actix server (see [`start_server`]) until it stops,
@@ -180,7 +200,9 @@ pub(crate) fn start_server(
     }
     let server = server
         .tcp_nodelay(true)
-        .client_request_timeout(Duration::from_secs(5))
+        .keep_alive(settings.keep_alive)
+        .max_connections(settings.max_connections)
+        .client_request_timeout(HEADER_TIMEOUT)
         .client_disconnect_timeout(Duration::from_secs(1))
         .tls_handshake_timeout(Duration::from_secs(5));
     let server = match (settings.listener, settings.tls) {
