@@ -3,8 +3,9 @@
 //! [`RateLimitStore`] so a shared store can replace the in-memory one.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher as _, RandomState};
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -53,11 +54,39 @@ pub trait RateLimitStore: Send + Sync + 'static {
     fn check(&self, scope: &str, key: &str) -> Result<(), Duration>;
 }
 
+/// The most keys one scope keeps before it sweeps idle ones, and the most
+/// it holds after a sweep before new keys share one bucket.
+pub const MAX_KEYS_PER_SCOPE: usize = 50_000;
+
+/// How often (in checks) a scope forgets keys whose allowance is full again.
+const SWEEP_EVERY: u64 = 4096;
+
+/// The key a scope uses for every caller while it is full of keys.
+const OVERFLOW_KEY: Key = [0, 0];
+
+/// A fixed-size key: two independent keyed 64-bit hashes (SipHash with
+/// per-process random keys) of the caller id, call id or client address. A
+/// key costs 16 bytes whatever the caller sent, and keys cannot be chosen to
+/// collide without the process's random hash keys.
+type Key = [u64; 2];
+
 /// In-memory limits (one process). Scopes and their rates are fixed at
-/// start-up; keys are forgotten once their allowance is full again.
+/// start-up. Memory is bounded: keys whose allowance is full again are
+/// forgotten every few thousand checks and whenever a scope passes
+/// [`MAX_KEYS_PER_SCOPE`]; if a sweep cannot bring it back under that cap
+/// (a flood of distinct callers), every new caller of that scope shares one
+/// bucket until it can, so a key flood throttles the flood instead of
+/// growing memory.
 pub struct InMemoryRateLimits {
-    limiters: HashMap<String, DefaultKeyedRateLimiter<String>>,
+    limiters: HashMap<String, Scope>,
+    hashers: [RandomState; 2],
+}
+
+/// One scope's limiter and whether it is saturated.
+struct Scope {
+    limiter: DefaultKeyedRateLimiter<Key>,
     checks: AtomicU64,
+    saturated: AtomicBool,
 }
 
 impl std::fmt::Debug for InMemoryRateLimits {
@@ -74,24 +103,60 @@ impl InMemoryRateLimits {
         InMemoryRateLimits {
             limiters: scopes
                 .into_iter()
-                .map(|(scope, rate)| (scope, DefaultKeyedRateLimiter::keyed(rate.quota())))
+                .map(|(scope, rate)| {
+                    let scope_state = Scope {
+                        limiter: DefaultKeyedRateLimiter::keyed(rate.quota()),
+                        checks: AtomicU64::new(0),
+                        saturated: AtomicBool::new(false),
+                    };
+                    (scope, scope_state)
+                })
                 .collect(),
-            checks: AtomicU64::new(0),
+            hashers: [RandomState::new(), RandomState::new()],
+        }
+    }
+
+    fn key(&self, text: &str) -> Key {
+        [
+            self.hashers[0].hash_one(text),
+            self.hashers[1].hash_one(text),
+        ]
+    }
+
+    /// Keys held by `scope` (for tests and monitoring).
+    pub fn keys_held(&self, scope: &str) -> usize {
+        self.limiters.get(scope).map_or(0, |s| s.limiter.len())
+    }
+}
+
+impl Scope {
+    /// Forgets idle keys now and then, and when the scope is over its cap;
+    /// marks the scope saturated while a sweep leaves it over the cap.
+    fn sweep_if_due(&self) {
+        let due = self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1;
+        let over = || self.limiter.len() > MAX_KEYS_PER_SCOPE;
+        if due || (self.checks.load(Ordering::Relaxed).is_multiple_of(256) && over()) {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
+            self.saturated.store(over(), Ordering::Relaxed);
         }
     }
 }
 
 impl RateLimitStore for InMemoryRateLimits {
     fn check(&self, scope: &str, key: &str) -> Result<(), Duration> {
-        let Some(limiter) = self.limiters.get(scope) else {
+        let Some(state) = self.limiters.get(scope) else {
             return Ok(());
         };
-        // Forget idle keys now and then so memory stays bounded.
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            limiter.retain_recent();
-        }
-        limiter
-            .check_key(&key.to_owned())
+        state.sweep_if_due();
+        let key = if state.saturated.load(Ordering::Relaxed) {
+            OVERFLOW_KEY
+        } else {
+            self.key(key)
+        };
+        state
+            .limiter
+            .check_key(&key)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 }
@@ -125,5 +190,34 @@ mod tests {
             "another caller is served"
         );
         assert!(limits.check("other_scope", "+1555").is_ok());
+    }
+
+    #[test]
+    fn a_flood_of_distinct_callers_cannot_grow_memory_past_the_cap() {
+        let limits = InMemoryRateLimits::new([("t".to_owned(), "5/min".parse().unwrap())]);
+        let mut refused = 0;
+        for i in 0..(MAX_KEYS_PER_SCOPE + 20_000) {
+            if limits.check("t", &format!("+1555{i:07}")).is_err() {
+                refused += 1;
+            }
+        }
+        let held = limits.keys_held("t");
+        assert!(held <= MAX_KEYS_PER_SCOPE + 256, "{held} keys held");
+        // Once saturated, the new callers share one bucket of 5.
+        assert!(refused >= 19_000, "{refused} refused");
+    }
+
+    #[test]
+    fn keys_are_fixed_size_whatever_the_caller_sent() {
+        let limits = InMemoryRateLimits::new([("t".to_owned(), "2/min".parse().unwrap())]);
+        let huge = "9".repeat(900_000);
+        assert!(limits.check("t", &huge).is_ok());
+        assert!(limits.check("t", &huge).is_ok());
+        assert!(
+            limits.check("t", &huge).is_err(),
+            "the same huge id is one caller"
+        );
+        assert_eq!(limits.keys_held("t"), 1);
+        assert_eq!(std::mem::size_of::<Key>(), 16);
     }
 }

@@ -101,6 +101,8 @@ pub(crate) mod bad_request {
     pub const MISSING_FUNCTION: &str = r#"{"error":"missing function name"}"#;
     pub const INVALID_FUNCTION: &str = r#"{"error":"invalid function name"}"#;
     pub const INVALID_CALL_ID: &str = r#"{"error":"invalid call_id"}"#;
+    pub const INVALID_CALLER_NUMBER: &str = r#"{"error":"invalid caller_id_num"}"#;
+    pub const INVALID_CALLER_NAME: &str = r#"{"error":"invalid caller_id_name"}"#;
     pub const INVALID_QUERY: &str = r#"{"error":"invalid query string"}"#;
     pub const BODY_READ: &str = r#"{"error":"request body could not be read"}"#;
     pub const HOST_NOT_ALLOWED: &str = r#"{"error":"host not allowed"}"#;

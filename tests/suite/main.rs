@@ -35,6 +35,7 @@ mod hosts_cors_proxy;
 mod limits_tcp;
 mod multi_agent;
 mod one_reading;
+mod platform_strings;
 mod production_profile;
 mod protocol_shapes;
 mod rate_limits;

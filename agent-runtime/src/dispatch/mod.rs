@@ -18,8 +18,8 @@ use crate::access::Notes;
 use crate::agent::Agent;
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::context::Caller;
-use crate::request::check_call_id;
 use crate::request::envelope::{Field, SwaigEnvelope};
+use crate::request::{check_call_id, check_caller_name, check_caller_number};
 use crate::response::{HttpError, bad_request};
 use crate::state::{AgentState, CompiledTool};
 
@@ -69,18 +69,34 @@ pub(crate) async fn run<A: Agent>(
     let string = |f: &Option<Field<'_>>| f.clone().and_then(Field::into_string);
     let call_id = check_call_id(string(&envelope.call_id))?;
     notes.call_id.clone_from(&call_id);
-    // An empty caller id is no caller id (it must not become a shared
-    // rate-limit key or pass an identity check).
-    let caller = Caller {
-        name: string(&envelope.caller_id_name).filter(|s| !s.trim().is_empty()),
-        number: string(&envelope.caller_id_num).filter(|s| !s.trim().is_empty()),
-    };
-    let subject = Subject {
+    // A blank caller id is no caller id (it must not become a shared
+    // rate-limit key or pass an identity check); one that breaks the rules is
+    // refused before it reaches a limiter, a guard or an audit record.
+    let mut subject = Subject {
         function: tool.def.name,
         call_id,
-        caller,
+        caller: Caller::default(),
         client: client_addr(req),
         req,
+    };
+    let caller = check_caller_name(string(&envelope.caller_id_name)).and_then(|name| {
+        Ok(Caller {
+            name,
+            number: check_caller_number(string(&envelope.caller_id_num))?,
+        })
+    });
+    subject.caller = match caller {
+        Ok(caller) => caller,
+        Err(refusal) => {
+            // Audited without the string itself, which is what was wrong.
+            let reason = match refusal {
+                HttpError::BadRequest(bad_request::INVALID_CALLER_NAME) => "invalid_caller_name",
+                _ => "invalid_caller_number",
+            };
+            let record = subject.record(AuditEvent::ValidationFailure, "refused", reason);
+            state.audit.emit(&record);
+            return Err(refusal);
+        }
     };
     match stages::run_tool(state, tool, &subject, &envelope, &raw).await {
         Ok(body) => Ok(body),

@@ -12,7 +12,7 @@ use crate::audit::{AuditEvent, AuditRecord};
 use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
 use crate::dispatch::client_addr;
 use crate::request::query::query_param;
-use crate::request::{check_call_id, parse_object};
+use crate::request::{check_call_id, check_caller_number, parse_object};
 use crate::response::HttpError;
 use crate::state::AgentState;
 use crate::swml::template::POST_PROMPT_FUNCTION;
@@ -30,13 +30,15 @@ pub(super) async fn handle_summary<A: Agent>(
     };
     notes.call_id.clone_from(&call_id);
     let token = query_param(req.query_string(), "__token")?;
-    let caller = match body
-        .get("caller_id_number")
-        .or_else(|| body.get("caller_id_num"))
-    {
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    };
+    let caller = check_caller_number(
+        match body
+            .get("caller_id_number")
+            .or_else(|| body.get("caller_id_num"))
+        {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        },
+    )?;
     let mut record = AuditRecord::new(AuditEvent::Summary, "ok", "");
     record.call_id.clone_from(&call_id);
     record.caller.clone_from(&caller);
