@@ -218,6 +218,6 @@ mod tests {
             "the same huge id is one caller"
         );
         assert_eq!(limits.keys_held("t"), 1);
-        assert_eq!(std::mem::size_of::<Key>(), 16);
+        assert_eq!(size_of::<Key>(), 16);
     }
 }
