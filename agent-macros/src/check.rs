@@ -106,6 +106,15 @@ fn check_tool(cx: &mut Ctxt, tool: &Tool) {
             ),
         );
     }
+    if agent_rules::function::is_reserved(&tool.name) {
+        cx.error_at(
+            tool.name_span,
+            format!(
+                "`{}` is a reserved function name (the runtime or the platform uses it); give the tool another `#[tool(name = \"...\")]`",
+                tool.name
+            ),
+        );
+    }
     if let Some(rate) = &tool.attr.rate_limit
         && let Err(e) = agent_rules::rate::parse(&rate.value)
     {

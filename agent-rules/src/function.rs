@@ -6,6 +6,21 @@ pub const MAX_LEN: usize = 64;
 /// The grammar in words, for error messages.
 pub const GRAMMAR: &str = "`^[A-Za-z_][A-Za-z0-9_]*$`, at most 64 characters";
 
+/// Names a tool cannot have: `post_prompt` is the function the runtime binds
+/// post-prompt tokens to (a tool of that name would accept them), and the
+/// others name the platform's own hooks.
+pub const RESERVED: [&str; 4] = [
+    "post_prompt",
+    "startup_hook",
+    "hangup_hook",
+    "summarize_conversation",
+];
+
+/// True when `name` is one of the [`RESERVED`] names.
+pub fn is_reserved(name: &str) -> bool {
+    RESERVED.contains(&name)
+}
+
 /// True for `^[A-Za-z_][A-Za-z0-9_]{0,63}$`.
 pub fn is_valid(name: &str) -> bool {
     match name.as_bytes().split_first() {
@@ -21,6 +36,14 @@ pub fn is_valid(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reserved_names() {
+        assert!(is_reserved("post_prompt"));
+        assert!(is_reserved("hangup_hook"));
+        assert!(!is_reserved("post_prompt_summary"));
+        assert!(!is_reserved("Post_Prompt"));
+    }
 
     #[test]
     fn grammar() {

@@ -211,6 +211,29 @@ async fn a_token_minted_by_one_agent_fails_on_the_other() {
 }
 
 #[actix_web::test]
+async fn agents_sharing_a_secret_do_not_share_token_keys() {
+    // Both agents are configured with the same SIGNALWIRE_SWAIG_SECRET; each
+    // derives its own keys from it (with its name and route), so A's token
+    // does not verify on B even with B's credentials.
+    let (multi, _, sb) = two_banks(A_SECRET);
+    let app = test::init_service(App::new().configure(|c| multi.configure(c))).await;
+    let hook_a = transfer_hook(&app, "/a", A_USER, A_PASS, "call-z").await;
+    let on_b = hook_a.replacen("/a/", "/b/", 1);
+    let (code, _, _) = send(&app, post(&on_b, B_USER, B_PASS, &transfer("call-z"))).await;
+    assert_eq!(code, 403);
+    let failure = sb
+        .records()
+        .into_iter()
+        .find(|r| r.event == AuditEvent::TokenFailure)
+        .expect("the refusal is audited");
+    assert_eq!(failure.reason, "token_unknown_key");
+    // Each agent's own tokens still work.
+    let hook_b = transfer_hook(&app, "/b", B_USER, B_PASS, "call-z").await;
+    let (code, _, _) = send(&app, post(&hook_b, B_USER, B_PASS, &transfer("call-z"))).await;
+    assert_eq!(code, 200);
+}
+
+#[actix_web::test]
 async fn agents_sharing_a_key_still_need_their_own_credentials() {
     // Same token key on both: the token would verify, but basic auth is per
     // agent, so A's credentials never reach B's dispatcher.

@@ -399,11 +399,14 @@ async fn every_flipped_byte_of_a_token_is_refused() {
 
 #[actix_web::test]
 async fn previous_keys_are_accepted_during_rotation() {
+    // The bank's signer before the rotation: the old secret, derived for
+    // this agent (name and route) as every agent's keys are.
     let old = TokenSigner::new(
         TokenKey::from_secret(OLD_SECRET).expect("a valid key"),
         vec![],
         std::time::Duration::from_secs(3600),
-    );
+    )
+    .for_agent("secure-bank", "");
     let with_old_token = || {
         ToolCall::new("change_password", json!({}))
             .call_id(CALL_ID)

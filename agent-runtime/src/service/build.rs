@@ -88,7 +88,7 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
     };
     let guards = Guards {
         auth: BasicAuth::new(&config.credentials.user, &config.credentials.password),
-        signer: config.signer.clone(),
+        signer: config.signer.for_agent(A::NAME, &route),
         signatures: config
             .signing_key
             .as_ref()
@@ -161,6 +161,9 @@ fn compile_tools<A>(
         };
         if !agent_rules::function::is_valid(def.name) {
             return Err(refuse(ToolError::InvalidName));
+        }
+        if agent_rules::function::is_reserved(def.name) {
+            return Err(refuse(ToolError::ReservedName));
         }
         if by_name.insert(def.name, tools.len()).is_some() {
             return Err(refuse(ToolError::DuplicateName));

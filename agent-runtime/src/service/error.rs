@@ -39,6 +39,9 @@ pub enum ToolError {
     InvalidName,
     /// Another tool has the same name.
     DuplicateName,
+    /// The name is reserved (`post_prompt` and the platform's hooks; the
+    /// macros refuse it at compile time).
+    ReservedName,
     /// The argument type's schema cannot be described to the model or
     /// enforced.
     Schema(SchemaError),
@@ -53,6 +56,9 @@ impl fmt::Display for ToolError {
                 write!(f, "the name must match {}", agent_rules::function::GRAMMAR)
             }
             ToolError::DuplicateName => f.write_str("two tools have this name"),
+            ToolError::ReservedName => f.write_str(
+                "the name is reserved (post_prompt, startup_hook, hangup_hook, summarize_conversation)",
+            ),
             ToolError::Schema(e) => e.fmt(f),
             ToolError::RateLimit(e) => e.fmt(f),
         }
@@ -64,7 +70,7 @@ impl std::error::Error for ToolError {
         match self {
             ToolError::Schema(e) => Some(e),
             ToolError::RateLimit(e) => Some(e),
-            ToolError::InvalidName | ToolError::DuplicateName => None,
+            ToolError::InvalidName | ToolError::DuplicateName | ToolError::ReservedName => None,
         }
     }
 }

@@ -9,6 +9,9 @@ use zeroize::Zeroizing;
 use super::format::push_hex;
 use super::{HmacSha256, KID_BYTES, KID_DOMAIN, MIN_SECRET_LEN, RANDOM_KEY_LEN, TAG_BYTES};
 
+/// Domain separation for keys derived per agent.
+const DERIVE_DOMAIN: &[u8] = b"agent-runtime/agent-key/v1\0";
+
 /// Why a secret could not be turned into a [`TokenKey`].
 ///
 /// Neither the variants nor their messages ever contain the secret.
@@ -98,6 +101,20 @@ impl TokenKey {
     /// The public key id: 8 lowercase hex characters. Safe to log.
     pub fn kid(&self) -> &str {
         &self.kid
+    }
+
+    /// A key derived from this one for `context`: HMAC-SHA256 of a domain
+    /// string and the context under this key, so keys for different
+    /// contexts are unrelated and anyone holding the same secret derives the
+    /// same key.
+    pub(super) fn derive(&self, context: &[u8]) -> TokenKey {
+        let mut message = Vec::with_capacity(DERIVE_DOMAIN.len() + context.len());
+        message.extend_from_slice(DERIVE_DOMAIN);
+        message.extend_from_slice(context);
+        let secret = self.tag(&message);
+        // 32 bytes is the minimum length, so this cannot fail; if it ever
+        // did, the derived key would be this one, never no key.
+        TokenKey::from_bytes(secret.as_ref()).unwrap_or_else(|_| self.clone())
     }
 
     pub(super) fn tag(&self, message: &[u8]) -> Zeroizing<[u8; TAG_BYTES]> {

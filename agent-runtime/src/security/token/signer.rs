@@ -100,6 +100,23 @@ impl TokenSigner {
         }
     }
 
+    /// The signer of one agent: every key (current and previous) derived
+    /// for the agent's name and route, so a token minted by one agent never
+    /// verifies on another, even when several agents in one process (or in
+    /// a fleet) share `SIGNALWIRE_SWAIG_SECRET`. Replicas of the same agent
+    /// derive the same keys.
+    pub fn for_agent(&self, name: &str, route: &str) -> Self {
+        let mut context = Vec::with_capacity(name.len() + route.len() + 1);
+        context.extend_from_slice(name.as_bytes());
+        context.push(0);
+        context.extend_from_slice(route.as_bytes());
+        Self {
+            current: self.current.derive(&context),
+            previous: self.previous.iter().map(|k| k.derive(&context)).collect(),
+            ttl: self.ttl,
+        }
+    }
+
     /// The lifetime given to newly minted tokens.
     pub fn token_ttl(&self) -> Duration {
         self.ttl
