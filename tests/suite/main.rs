@@ -39,6 +39,7 @@ mod platform_strings;
 mod production_profile;
 mod protocol_shapes;
 mod rate_limits;
+mod secret_names;
 mod secure_bank_http;
 mod sensitive_props;
 mod sensitive_types;
