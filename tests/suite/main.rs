@@ -37,6 +37,7 @@ mod one_reading;
 mod production_profile;
 mod protocol_shapes;
 mod rate_limits;
+mod secrets_by_type;
 mod secure_bank_http;
 mod sensitive_props;
 mod sensitive_types;
