@@ -8,10 +8,11 @@
 //! ```
 //!
 //! Why `#[sensitive]` on something that is not a password: the runtime records
-//! the arguments of every tool call and redacts only `#[sensitive]`
-//! parameters, secret-looking names and card-number or SSN look-alikes. A
-//! 10-digit account number is none of those, so without the marker it would
-//! be written to every audit record in full.
+//! the arguments of every tool call and redacts only values marked secret
+//! (`#[sensitive]` or `Secret<T>`, at any depth), secret-looking names and
+//! card-number or SSN look-alikes. A 10-digit account number is none of
+//! those, so without the marker it would be written to every audit record in
+//! full.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -14,8 +14,8 @@ use syn::{
 };
 
 use crate::attr::{
-    self, AgentAttr, DocPiece, NOT_SENSITIVE, ON_SUMMARY, SENSITIVE, SpannedStr, TOOL, ToolAttr,
-    find_marker, is_marker,
+    self, AgentAttr, DocPiece, NOT_SENSITIVE, ON_SUMMARY, SENSITIVE, SpannedStr, TOOL, TOOL_ARGS,
+    ToolAttr, find_marker, is_marker,
 };
 use crate::ctxt::Ctxt;
 
@@ -140,6 +140,8 @@ pub(crate) struct SensitiveStruct<'a> {
     pub field_markers: Vec<&'a Attribute>,
     pub derives_debug: Option<syn::Path>,
     pub derives_serialize: Option<syn::Path>,
+    /// `#[tool_args]` or a derive of `JsonSchema` is still to expand on it.
+    pub gets_schema: bool,
 }
 
 impl<'a> AgentStruct<'a> {
@@ -426,6 +428,8 @@ impl<'a> SensitiveStruct<'a> {
                 .collect(),
             derives_debug: attr::derived(&item.attrs, "Debug"),
             derives_serialize: attr::derived(&item.attrs, "Serialize"),
+            gets_schema: attr::derived(&item.attrs, "JsonSchema").is_some()
+                || item.attrs.iter().any(|a| attr::names_macro(a, TOOL_ARGS)),
         }
     }
 }

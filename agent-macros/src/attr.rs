@@ -28,6 +28,8 @@ pub(crate) const TOOL: &str = "tool";
 pub(crate) const ON_SUMMARY: &str = "on_summary";
 pub(crate) const SENSITIVE: &str = "sensitive";
 pub(crate) const NOT_SENSITIVE: &str = "not_sensitive";
+/// `#[tool_args]`, looked for by `#[sensitive]` on the same struct.
+pub(crate) const TOOL_ARGS: &str = "tool_args";
 
 /// A string setting with the span of its literal, so an error can point at
 /// the value to change.
@@ -191,6 +193,12 @@ pub(crate) fn is_marker(attr: &Attribute, name: &str) -> bool {
     attr.path().is_ident(name)
 }
 
+/// Whether `attr` calls the macro `name`, however its path is written
+/// (`tool_args`, `agent_runtime::tool_args`).
+pub(crate) fn names_macro(attr: &Attribute, name: &str) -> bool {
+    attr.path().segments.last().is_some_and(|s| s.ident == name)
+}
+
 /// The first helper attribute `name` among `attrs`.
 pub(crate) fn find_marker<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a Attribute> {
     attrs.iter().find(|a| is_marker(a, name))
@@ -217,19 +225,31 @@ pub(crate) fn doc_pieces(attrs: &[Attribute]) -> Vec<DocPiece<'_>> {
         .collect()
 }
 
-/// The name set by `#[serde(rename = "...")]`, if any: the key the value
-/// has in the JSON arguments.
+/// The name set by `#[serde(rename = "...")]` or
+/// `#[serde(rename(deserialize = "..."))]`, if any: the key the value has in
+/// the JSON arguments, which are only ever deserialised (a name given for
+/// serialisation only does not change it).
 pub(crate) fn serde_rename(attrs: &[Attribute]) -> Option<String> {
     let mut out = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") && meta.input.peek(syn::Token![=]) {
+            if !meta.path.is_ident("rename") {
+                return skip_meta_value(&meta);
+            }
+            if meta.input.peek(syn::Token![=]) {
                 let lit: LitStr = meta.value()?.parse()?;
                 out = Some(lit.value());
-                Ok(())
-            } else {
-                skip_meta_value(&meta)
+                return Ok(());
             }
+            meta.parse_nested_meta(|inner| {
+                if inner.path.is_ident("deserialize") {
+                    let lit: LitStr = inner.value()?.parse()?;
+                    out = Some(lit.value());
+                    Ok(())
+                } else {
+                    skip_meta_value(&inner)
+                }
+            })
         });
     }
     out
@@ -306,5 +326,38 @@ pub(crate) fn needs_concrete_type(attr: &Attribute) -> bool {
             )
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rename_of(attr: Attribute) -> Option<String> {
+        serde_rename(&[attr])
+    }
+
+    #[test]
+    fn the_json_key_is_the_deserialisation_name() {
+        assert_eq!(
+            rename_of(syn::parse_quote!(#[serde(rename = "a")])),
+            Some("a".to_owned())
+        );
+        assert_eq!(
+            rename_of(syn::parse_quote!(#[serde(rename(deserialize = "b"))])),
+            Some("b".to_owned())
+        );
+        assert_eq!(
+            rename_of(
+                syn::parse_quote!(#[serde(default, rename(serialize = "s", deserialize = "c"))])
+            ),
+            Some("c".to_owned())
+        );
+        // Renamed for serialisation only: the arguments keep the field name.
+        assert_eq!(
+            rename_of(syn::parse_quote!(#[serde(rename(serialize = "s"))])),
+            None
+        );
+        assert_eq!(rename_of(syn::parse_quote!(#[serde(default)])), None);
     }
 }

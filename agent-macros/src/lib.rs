@@ -192,7 +192,10 @@ pub fn tool(_args: TokenStream, input: TokenStream) -> TokenStream {
 /// both told to the model and enforced. A struct with named fields can also
 /// be a tool's whole `args` parameter (it implements
 /// `agent_runtime::tool::NamedFields`); an enum, tuple or unit struct is
-/// only ever one argument among others.
+/// only ever one argument among others. A field marked `#[sensitive]` is
+/// shown as `[REDACTED]` by the generated `Debug` and marked secret in the
+/// schema, so audit records redact it wherever the struct is used (see
+/// [`macro@sensitive`]).
 ///
 /// ```
 /// use agent_runtime::Agent;
@@ -254,18 +257,23 @@ pub fn tool_args(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   arrays; `Secret<T>` fields wipe themselves), and for a newtype
 ///   `struct Pin(String)` an `expose_secret()` accessor. No `Display` is
 ///   generated; do not derive `Debug` or `Serialize` yourself (an error says
-///   so). Combine with `#[tool_args]` to take it as a tool argument; a tool
-///   parameter of such a type is redacted in audit records by its name.
+///   so). Combine with `#[tool_args]` to take it as a tool argument (or put
+///   it above your own `#[derive(JsonSchema)]`): its schema then carries the
+///   runtime's sensitivity marker, so audit records redact the value
+///   wherever the type appears in a tool's arguments, also inside an
+///   `Option`, a `Vec`, a map or a nested struct.
 /// * On a **field** of a `#[tool_args]` struct: only that field is secret.
 ///   `#[tool_args]` then implements `Debug` showing it as `[REDACTED]` and
-///   records its JSON key so audit records redact it.
+///   marks the field's schema, so audit records redact it wherever the
+///   struct is used.
 /// * On a **tool parameter** inside an `#[agent]` impl: the parameter is
-///   secret and redacted by name in every record; the tool must be
-///   `#[tool(secure)]`.
+///   secret, its schema is marked, and it is redacted in every record; the
+///   tool must be `#[tool(secure)]`.
 ///
 /// Prefer the field or parameter type `Secret<T>` (`agent_runtime::Secret`):
-/// it is read only through `.expose_secret()` and wiped on drop. A plain
-/// `String` marked `#[sensitive]` is accepted and redacted by name.
+/// it is read only through `.expose_secret()`, wiped on drop, and its schema
+/// is marked without any attribute. A plain `String` marked `#[sensitive]` is
+/// accepted and redacted too.
 ///
 /// Names that say "secret" must carry `#[sensitive]`, or `#[not_sensitive]`
 /// when they do not hold a secret: `pin`, `new_pin`, `password`,

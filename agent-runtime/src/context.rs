@@ -3,9 +3,22 @@
 //!
 //! A handler asks for context with a *borrowed* parameter (`call: &Call`,
 //! `caller: &Caller`, ...); owned parameters are the arguments the model fills.
+//!
+//! Their `Debug` shows the shape of the call and none of what the caller or
+//! the application put in it, so `tracing::info!(?call)` in a handler cannot
+//! leak: `global_data` and `meta_data` print their keys only, the caller's
+//! name prints `[REDACTED]`, the caller's number its last four characters
+//! (a phone number is personal data; the last four are enough to tell calls
+//! apart in a log, and a number under eight characters prints `[REDACTED]`),
+//! and the raw body its length. The call id is shown: it is in every audit
+//! record anyway.
+
+use std::fmt;
 
 use actix_web::web::Bytes;
 use serde_json::{Map, Value};
+
+use crate::secret::REDACTED;
 
 /// The platform's id of the call (`call_id` of the request body).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,7 +34,11 @@ impl CallId {
 /// Who is calling, as the platform reports it (`caller_id_name`,
 /// `caller_id_num`). This is the only trustworthy caller identity: never take
 /// it from an argument the model fills.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` prints `Caller { name: Some([REDACTED]), number: Some("***4321") }`:
+/// whether a name was sent, never the name, and only the last four characters
+/// of a number of eight or more (a shorter one prints `[REDACTED]`).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Caller {
     pub(crate) name: Option<String>,
     pub(crate) number: Option<String>,
@@ -39,7 +56,10 @@ impl Caller {
 }
 
 /// The call's `global_data` object as the platform sent it.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// `Debug` prints its keys only (`GlobalData { keys: ["verified"] }`): the
+/// values are the application's state of the call and may hold anything.
+#[derive(Clone, Default, PartialEq)]
 pub struct GlobalData(pub(crate) Map<String, Value>);
 
 impl GlobalData {
@@ -71,7 +91,9 @@ impl GlobalData {
 
 /// The function's `meta_data` scope (present when the function declares a
 /// `meta_data_token`).
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// `Debug` prints its keys only, like [`GlobalData`].
+#[derive(Clone, Default, PartialEq)]
 pub struct MetaData(pub(crate) Map<String, Value>);
 
 impl MetaData {
@@ -100,10 +122,67 @@ impl RawBody {
     }
 }
 
-impl std::fmt::Debug for RawBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The body may carry anything the caller said; never print it.
         write!(f, "RawBody({} bytes)", self.0.len())
+    }
+}
+
+/// Prints `[REDACTED]` in place of a value.
+struct Hidden;
+
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// A caller number as `Debug` shows it: its last four characters, when at
+/// least as many are hidden.
+struct LastFour<'a>(&'a str);
+
+impl fmt::Debug for LastFour<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let start = self.0.char_indices().nth_back(3).map_or(0, |(i, _)| i);
+        if self.0.chars().count() < 8 {
+            return f.write_str(REDACTED);
+        }
+        write!(f, "\"***{}\"", self.0[start..].escape_debug())
+    }
+}
+
+/// The keys of a JSON object, printed as a list.
+struct Keys<'a>(&'a Map<String, Value>);
+
+impl fmt::Debug for Keys<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
+impl fmt::Debug for Caller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Caller")
+            .field("name", &self.name.as_ref().map(|_| Hidden))
+            .field("number", &self.number.as_deref().map(LastFour))
+            .finish()
+    }
+}
+
+impl fmt::Debug for GlobalData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GlobalData")
+            .field("keys", &Keys(&self.0))
+            .finish()
+    }
+}
+
+impl fmt::Debug for MetaData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetaData")
+            .field("keys", &Keys(&self.0))
+            .finish()
     }
 }
 
@@ -115,7 +194,23 @@ impl std::fmt::Debug for RawBody {
 ///     call.caller().number().unwrap_or("unknown").to_owned()
 /// }
 /// ```
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows the call id and the redacted forms of the other parts
+/// (see the module documentation), so a handler may log `?call`:
+///
+/// ```
+/// use agent_runtime::prelude::*;
+/// let call = Call::for_test("call-1", "+15550104321")
+///     .with_global_data(json!({"verified": true, "secret_word": "aubergine"}));
+/// assert_eq!(
+///     format!("{call:?}"),
+///     "Call { id: CallId(Some(\"call-1\")), \
+///      caller: Caller { name: None, number: Some(\"***4321\") }, \
+///      global_data: GlobalData { keys: [\"verified\", \"secret_word\"] }, \
+///      meta_data: MetaData { keys: [] }, raw: RawBody(0 bytes) }"
+/// );
+/// ```
+#[derive(Clone, Default)]
 pub struct Call {
     pub(crate) id: CallId,
     pub(crate) caller: Caller,
@@ -167,6 +262,20 @@ impl Call {
     }
 }
 
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Written out rather than derived so that a field added later is not
+        // printed until someone decides how it may be shown.
+        f.debug_struct("Call")
+            .field("id", &self.id)
+            .field("caller", &self.caller)
+            .field("global_data", &self.global_data)
+            .field("meta_data", &self.meta_data)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
 /// A context value a handler can borrow from the [`Call`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not platform context a tool can borrow",
@@ -206,5 +315,72 @@ impl FromCall for MetaData {
 impl FromCall for RawBody {
     fn from_call(call: &Call) -> &Self {
         &call.raw
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use serde_json::json;
+
+    const CANARIES: [&str; 6] = [
+        "canary-global-value",
+        "canary-nested-value",
+        "canary-meta-value",
+        "Canary Caller Name",
+        "+1555010",
+        "canary-body",
+    ];
+
+    fn call_full_of_secrets() -> Call {
+        let object = |v: Value| match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        Call {
+            id: CallId(Some("call-7".to_owned())),
+            caller: Caller {
+                name: Some("Canary Caller Name".to_owned()),
+                number: Some("+15550104321".to_owned()),
+            },
+            global_data: GlobalData(object(json!({
+                "verified": "canary-global-value",
+                "profile": {"note": ["canary-nested-value"]},
+            }))),
+            meta_data: MetaData(object(json!({"pin_attempts": "canary-meta-value"}))),
+            raw: RawBody(Bytes::from_static(br#"{"secret":"canary-body"}"#)),
+        }
+    }
+
+    #[test]
+    fn debug_of_the_context_never_shows_a_value() {
+        let call = call_full_of_secrets();
+        let shown = format!(
+            "{call:?} {call:#?} {:?} {:?} {:?} {:?} {:?}",
+            call.caller, call.global_data, call.meta_data, call.raw, call.id
+        );
+        for canary in CANARIES {
+            assert!(!shown.contains(canary), "{canary:?} in {shown}");
+        }
+        // A short number would be shown almost whole: it is hidden.
+        let short = Caller {
+            name: None,
+            number: Some("1234567".to_owned()),
+        };
+        assert_eq!(
+            format!("{short:?}"),
+            "Caller { name: None, number: Some([REDACTED]) }"
+        );
+        // The shape stays visible: call id, keys, the number's last four.
+        for visible in [
+            "call-7",
+            "\"verified\"",
+            "\"profile\"",
+            "\"pin_attempts\"",
+            "4321",
+        ] {
+            assert!(shown.contains(visible), "{visible:?} missing from {shown}");
+        }
     }
 }

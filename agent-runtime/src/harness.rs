@@ -653,15 +653,22 @@ fn token_of(path_and_query: &str) -> Option<String> {
         .flatten()
 }
 
-/// The same token with the last character of its signature changed.
+/// The same token with the first character of its signature changed. (The
+/// last character of unpadded base64 carries spare bits that a strict decoder
+/// refuses when set, which would make the token malformed rather than
+/// wrongly signed; the first one is all data.)
 fn tamper(token: &str) -> String {
-    let mut t = token.to_owned();
-    match t.pop() {
-        Some('A') => t.push('B'),
-        Some(_) => t.push('A'),
-        None => t.push_str("tampered"),
+    match token.rfind('.') {
+        Some(dot) if dot + 1 < token.len() => {
+            let (head, tag) = token.split_at(dot + 1);
+            let mut chars = tag.chars();
+            let first = chars
+                .next()
+                .map_or('A', |c| if c == 'A' { 'B' } else { 'A' });
+            format!("{head}{first}{}", chars.as_str())
+        }
+        _ => format!("{token}tampered"),
     }
-    t
 }
 
 /// An agent served over real sockets on a loopback port, in a background

@@ -141,7 +141,7 @@ pub mod __private {
         schema_for,
     };
     pub use crate::context::{Call, FromCall};
-    pub use crate::secret::REDACTED;
+    pub use crate::secret::{REDACTED, mark_sensitive};
     pub use actix_web;
     pub use schemars;
     pub use serde;

@@ -2,6 +2,11 @@
 //! and SSN look-alikes are masked, values under secret-looking keys are
 //! replaced. Whether a key looks secret is decided by the shared rule of
 //! `agent_rules::names`, so the macros and the redaction always agree.
+//!
+//! Values that are secret by their type (`Secret<T>`, `#[sensitive]`) are
+//! found by the redaction plan each tool reads from its argument schema at
+//! start-up; the rules here apply on top of that plan in the audit copy of
+//! the arguments, and alone to what has no schema (a handler's error text).
 
 use serde_json::Value;
 
@@ -219,56 +224,31 @@ pub fn scrub_json(value: &Value) -> Value {
     }
 }
 
-/// The arguments as they may appear in an audit record: `#[sensitive]`
-/// parameters and values under secret-looking keys replaced, strings scrubbed.
-pub fn redact_arguments(args: &Value, sensitive: &[&str]) -> Value {
-    match args {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    let v = if sensitive.contains(&k.as_str()) || is_secret_key(k) {
-                        Value::String(REDACTED.to_owned())
-                    } else {
-                        scrub_json(v)
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
-        other => scrub_json(other),
-    }
-}
-
-/// String forms of the values of `sensitive` top-level fields and of any field
-/// under a secret-looking key, anywhere in `args` (used to scrub handler error
-/// text before it is logged).
-pub(crate) fn secret_values(args: &Value, sensitive: &[&str]) -> Vec<crate::secret::SecretString> {
-    fn walk(v: &Value, out: &mut Vec<crate::secret::SecretString>, force: bool) {
-        match v {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    walk(v, out, force || is_secret_key(k));
-                }
+/// Adds to `out` the string form of every string and number in `value`
+/// that is secret: all of them when `secret` is set (the value sits at a
+/// secret position), else those under a secret-looking key, at any depth.
+/// Used to take the values of secret arguments out of a handler's error text
+/// before it is logged ([`scrub_known`]).
+pub(crate) fn push_secret_values(
+    value: &Value,
+    secret: bool,
+    out: &mut Vec<crate::secret::SecretString>,
+) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                push_secret_values(v, secret || is_secret_key(k), out);
             }
-            Value::Array(items) => items.iter().for_each(|i| walk(i, out, force)),
-            Value::String(s) if force && !s.is_empty() => {
-                out.push(crate::secret::SecretString::new(s.clone()))
-            }
-            Value::Number(n) if force => out.push(crate::secret::SecretString::new(n.to_string())),
-            _ => {}
         }
-    }
-    let mut out = Vec::new();
-    if let Value::Object(map) = args {
-        for (k, v) in map {
-            walk(
-                v,
-                &mut out,
-                sensitive.contains(&k.as_str()) || is_secret_key(k),
-            );
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| push_secret_values(item, secret, out)),
+        Value::String(s) if secret && !s.is_empty() => {
+            out.push(crate::secret::SecretString::new(s.clone()))
         }
+        Value::Number(n) if secret => out.push(crate::secret::SecretString::new(n.to_string())),
+        _ => {}
     }
-    out
 }
 
 /// Replaces every occurrence of each known secret in `text`.
@@ -344,8 +324,11 @@ mod tests {
 
     #[test]
     fn known_secrets_are_scrubbed_from_text() {
-        let args = json!({"pin": "4931", "account": "1000000001", "nested": {"password": "Hunter2"}, "code": 7});
-        let secrets = secret_values(&args, &["code"]);
+        let args =
+            json!({"pin": "4931", "account": "1000000001", "nested": {"password": "Hunter2"}});
+        let mut secrets = Vec::new();
+        push_secret_values(&args, false, &mut secrets);
+        push_secret_values(&json!({"any": [7]}), true, &mut secrets);
         let text = scrub_known(
             "pin 4931 password Hunter2 code 7 account 1000000001",
             &secrets,

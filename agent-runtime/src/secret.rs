@@ -7,6 +7,39 @@ use zeroize::Zeroize;
 /// The text every secret prints as.
 pub const REDACTED: &str = "[REDACTED]";
 
+/// The JSON Schema keyword that says "the value described here is secret".
+///
+/// `Secret<T>`, `#[sensitive]` types, and `#[sensitive]` fields and tool
+/// parameters carry it, set to `true`, in their schema, so that sensitivity
+/// goes wherever the type goes: the runtime reads a tool's full argument
+/// schema once at start-up and redacts every value under the marker in the
+/// audit copy of the arguments, inside an `Option`, a list, a map or a
+/// nested struct.
+///
+/// It is an `x-` extension rather than the standard `writeOnly` because
+/// `writeOnly` already has a meaning that is not "secret" (`schemars` sets
+/// it on every field with `#[serde(skip_serializing)]`), so it would redact
+/// values that are not secret and could not tell the two apart. Validators
+/// ignore unknown keywords, and the normaliser that writes the parameters
+/// sent to the model drops every `x-` key, so the model never sees it.
+pub const SENSITIVE_MARKER: &str = "x-sensitive";
+
+/// Marks a schema as describing a secret value (see [`SENSITIVE_MARKER`]).
+///
+/// `#[sensitive]` and `#[tool_args]` apply it through
+/// `#[schemars(transform = ..)]`; a hand-written `JsonSchema` impl of a
+/// secret type should call it on the schema it returns:
+///
+/// ```
+/// use agent_runtime::secret::{SENSITIVE_MARKER, mark_sensitive};
+/// let mut schema = schemars::json_schema!({"type": "string"});
+/// mark_sensitive(&mut schema);
+/// assert_eq!(schema.get(SENSITIVE_MARKER), Some(&serde_json::Value::Bool(true)));
+/// ```
+pub fn mark_sensitive(schema: &mut schemars::Schema) {
+    schema.insert(SENSITIVE_MARKER.to_owned(), serde_json::Value::Bool(true));
+}
+
 /// A secret value (password, PIN, key, token).
 ///
 /// * `Debug` prints `[REDACTED]`; there is no `Display`, so a secret cannot end
@@ -59,7 +92,9 @@ impl<T: Zeroize> fmt::Debug for Secret<T> {
 pub type SecretString = Secret<String>;
 
 /// A secret arrives as a tool argument like the value it wraps: the schema is
-/// that of `T`, so the model is told the same rules.
+/// that of `T`, so the model is told the same rules, with the
+/// [`SENSITIVE_MARKER`] added so the value is redacted wherever the secret
+/// sits in the arguments.
 impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Secret<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         T::deserialize(deserializer).map(Secret)
@@ -74,7 +109,9 @@ impl<T: Zeroize + schemars::JsonSchema> schemars::JsonSchema for Secret<T> {
         T::schema_name()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        T::json_schema(generator)
+        let mut schema = T::json_schema(generator);
+        mark_sensitive(&mut schema);
+        schema
     }
 }
 
@@ -125,6 +162,17 @@ mod tests {
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"[REDACTED]\"");
         let schema = schemars::schema_for!(Secret<String>);
         assert_eq!(schema.get("type"), Some(&serde_json::json!("string")));
+        assert_eq!(schema.get(SENSITIVE_MARKER), Some(&serde_json::json!(true)));
+        // Inside an `Option` the marker stays on the (nullable) value.
+        let optional = schemars::schema_for!(Option<Secret<String>>);
+        assert_eq!(
+            optional.get("type"),
+            Some(&serde_json::json!(["string", "null"]))
+        );
+        assert_eq!(
+            optional.get(SENSITIVE_MARKER),
+            Some(&serde_json::json!(true))
+        );
     }
 
     /// A value whose wiping is observable: `zeroize` clears its bytes and

@@ -12,18 +12,22 @@ use crate::audit::AuditTrail;
 use crate::config::{AgentConfig, Checklist};
 use crate::emergency::EmergencySwitch;
 use crate::ratelimit::RateLimitStore;
-use crate::schema::ArgsValidator;
+use crate::schema::{ArgsValidator, RedactionPlan};
 use crate::security::auth::BasicAuth;
 use crate::security::signature::SignatureVerifier;
 use crate::security::token::TokenSigner;
 use crate::swml::template::SwmlTemplate;
 
-/// A tool with its validator, compiled once at start-up.
+/// A tool with its validator and redaction plan, compiled once at start-up.
 pub(crate) struct CompiledTool<A> {
     pub def: ToolDef<A>,
     pub validator: ArgsValidator,
-    /// The tool has `#[sensitive]` parameters or secret-looking field names,
-    /// so handler error text is scrubbed of their values.
+    /// Which positions of the arguments are secret, read from the schema:
+    /// makes the audit copy of the arguments and the list of values to take
+    /// out of a handler's error text.
+    pub redaction: RedactionPlan,
+    /// The arguments can hold a secret (by type or under a secret-looking
+    /// field name), so a handler's error text is scrubbed of their values.
     pub may_hold_secrets: bool,
 }
 

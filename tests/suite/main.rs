@@ -40,6 +40,7 @@ mod production_profile;
 mod protocol_shapes;
 mod rate_limits;
 mod secret_names;
+mod secrets_by_type;
 mod secure_bank_http;
 mod sensitive_props;
 mod sensitive_types;

@@ -7,7 +7,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned as _;
 use syn::{FnArg, ImplItem, ItemImpl};
 
-use super::common::{flagged_names, remove_markers};
+use super::common::{flagged_names, remove_markers, sensitive_schema_attr};
 use crate::ast::{AgentImpl, Description, DescriptionPiece, Method, Param, ParamKind, Tool};
 use crate::attr::{self, NOT_SENSITIVE, ON_SUMMARY, SENSITIVE, TOOL};
 use crate::check;
@@ -147,6 +147,7 @@ fn args_struct(tool: &Tool) -> TokenStream {
             let doc = &p.doc;
             let doc = (!doc.is_empty()).then(|| quote!(#[doc = #doc]));
             let fwd = &p.forwarded;
+            let mark = p.sensitive.is_some().then(sensitive_schema_attr);
             let ty = if is_generic_field(p) {
                 let param = format_ident!("__AgentT{}", i);
                 generics.push(param.clone());
@@ -155,7 +156,7 @@ fn args_struct(tool: &Tool) -> TokenStream {
                 let ty = p.ty;
                 quote!(#ty)
             };
-            quote!(#doc #(#fwd)* #field: #ty)
+            quote!(#doc #(#fwd)* #mark #field: #ty)
         })
         .collect();
     let generics = (!generics.is_empty()).then(|| quote!(<#(#generics),*>));

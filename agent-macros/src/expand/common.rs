@@ -1,9 +1,10 @@
 //! Helpers every expander shares: reading the item with a fallback on a
 //! syntax error, the "wrong kind of item" error, removing helper attributes,
-//! and the list of flagged names used for sensitive keys.
+//! the list of flagged names used for sensitive keys, and the schema marker
+//! of secret values.
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{ToTokens as _, quote};
 use syn::spanned::Spanned as _;
 use syn::{Attribute, Item};
 
@@ -44,6 +45,22 @@ fn item_keyword_span(item: &Item) -> Span {
         Item::Fn(f) => f.sig.fn_token.span,
         other => other.span(),
     }
+}
+
+/// `#[schemars(transform = ..)]` that marks the schema of the field or type
+/// it is put on as secret (the runtime's `mark_sensitive`). The marker goes
+/// wherever the type goes, so the runtime redacts the value at any depth of
+/// the arguments: inside an `Option`, a list, a map or a nested struct.
+pub(super) fn sensitive_schema_attr() -> Attribute {
+    syn::parse_quote!(#[schemars(transform = ::agent_runtime::__private::mark_sensitive)])
+}
+
+/// Whether `attrs` already mark the schema as secret (the other one of
+/// `#[tool_args]` and `#[sensitive]` on the same struct added it).
+pub(super) fn marks_schema_sensitive(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("schemars") && a.to_token_stream().to_string().contains("mark_sensitive")
+    })
 }
 
 /// Removes the helper attributes `names` from `attrs`.

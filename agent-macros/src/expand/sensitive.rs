@@ -1,11 +1,15 @@
 //! `#[sensitive]` on a whole struct: a redacting `Debug` and `Serialize`, a
-//! wiping `Drop`, and `expose_secret()` on a newtype.
+//! wiping `Drop`, `expose_secret()` on a newtype, and the schema marker when
+//! the struct gets a `JsonSchema` derive.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Fields, Item, ItemStruct};
 
-use super::common::{item_kind, parse_item, remove_markers, wrong_item};
+use super::common::{
+    item_kind, marks_schema_sensitive, parse_item, remove_markers, sensitive_schema_attr,
+    wrong_item,
+};
 use crate::ast::SensitiveStruct;
 use crate::attr::{self, SENSITIVE};
 use crate::check;
@@ -43,6 +47,12 @@ pub(crate) fn expand_sensitive(args: TokenStream, input: TokenStream) -> TokenSt
     for field in cleaned.fields.iter_mut() {
         remove_markers(&mut field.attrs, &[SENSITIVE]);
     }
+    // With a schema to come (`#[tool_args]` or a derive of `JsonSchema`
+    // still to expand), the marker makes the value redacted wherever the
+    // type is used in tool arguments.
+    if model.gets_schema && !marks_schema_sensitive(&item.attrs) {
+        cleaned.attrs.push(sensitive_schema_attr());
+    }
     let errors = cx.into_compile_errors();
     quote! {
         #errors
@@ -56,7 +66,8 @@ pub(crate) fn expand_sensitive(args: TokenStream, input: TokenStream) -> TokenSt
 }
 
 /// `Debug` as `Name([REDACTED])`, and the `SensitiveValue` marker that makes
-/// a tool parameter of this type redacted by name.
+/// a tool parameter of this type a secret argument even where its schema
+/// lacks the marker.
 fn whole_debug(s: &ItemStruct) -> TokenStream {
     let ident = &s.ident;
     let shown = format!("{ident}([REDACTED])");

@@ -1,12 +1,17 @@
 //! `#[tool_args]` on a struct or enum: the serde and schemars derives through
-//! the runtime, the keys of `#[sensitive]` fields, a redacting `Debug`, and
-//! `NamedFields` for a struct that can be a whole `args` parameter.
+//! the runtime, the keys of `#[sensitive]` fields, the schema marker on those
+//! fields (and on the struct when it is `#[sensitive]` as a whole), a
+//! redacting `Debug`, and `NamedFields` for a struct that can be a whole
+//! `args` parameter.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{Fields, Item, ItemEnum, ItemStruct};
 
-use super::common::{flagged_names, parse_item, remove_markers, wrong_item};
+use super::common::{
+    flagged_names, marks_schema_sensitive, parse_item, remove_markers, sensitive_schema_attr,
+    wrong_item,
+};
 use crate::ast::{ArgsEnum, ArgsField, ArgsStruct};
 use crate::attr::{self, NOT_SENSITIVE, SENSITIVE};
 use crate::check;
@@ -48,7 +53,15 @@ fn expand_args_struct(mut cx: Ctxt, item: ItemStruct) -> TokenStream {
     let named = matches!(item.fields, Fields::Named(_));
     let mut cleaned = item.clone();
     for field in cleaned.fields.iter_mut() {
+        if attr::find_marker(&field.attrs, SENSITIVE).is_some() {
+            field.attrs.push(sensitive_schema_attr());
+        }
         remove_markers(&mut field.attrs, &[SENSITIVE, NOT_SENSITIVE]);
+    }
+    // `#[sensitive]` on the struct itself expands after this macro, which
+    // may be after the derives have read the struct: mark the schema here.
+    if attr::find_marker(&item.attrs, SENSITIVE).is_some() && !marks_schema_sensitive(&item.attrs) {
+        cleaned.attrs.push(sensitive_schema_attr());
     }
     with_derives(
         cx,

@@ -55,9 +55,13 @@ pub struct ToolDef<A: ?Sized> {
     pub description: &'static str,
     /// Whether a per-call token is required.
     pub secure: bool,
-    /// Names of the secret arguments, redacted in every record: parameters
-    /// marked `#[sensitive]` or of a sensitive type, or the `#[sensitive]`
-    /// fields of a whole `args` struct.
+    /// Names of the top-level secret arguments, as known at compile time:
+    /// parameters marked `#[sensitive]` or of a sensitive type, or the
+    /// `#[sensitive]` fields of a whole `args` struct. Redaction reads the
+    /// marker in [`schema`](Self::schema), which also finds secrets deeper in
+    /// the arguments; these names are added to what it finds, so a sensitive
+    /// type whose `JsonSchema` is hand-written without the marker is still
+    /// redacted as a parameter.
     pub sensitive: &'static [&'static str],
     /// Per-caller rate limit declared with `#[tool(rate_limit = "5/min")]`
     /// (a builder override wins; without either the agent-wide default

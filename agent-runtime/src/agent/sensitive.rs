@@ -1,20 +1,30 @@
 //! How `#[sensitive]` and `#[tool_args]` tell the runtime which values are
 //! secret: marker traits, the compile-time [`Probe`] that asks a concrete
 //! type about them, and the helpers generated `Debug` and `Drop` impls use.
+//!
+//! Redaction itself follows the schema: secret types and fields carry
+//! [`SENSITIVE_MARKER`](crate::secret::SENSITIVE_MARKER) into their JSON
+//! Schema, and each tool's redaction plan is read from it at start-up, at
+//! any depth. The traits here answer a narrower question at compile time,
+//! which top-level arguments of a tool are secret ([`ToolDef::sensitive`](super::ToolDef)):
+//! that list joins the plan, so a sensitive type whose `JsonSchema` was
+//! written by hand without the marker is still redacted as a parameter.
 
 use std::fmt;
 
 /// The `#[sensitive]` fields of an argument struct, implemented by
-/// `#[tool_args]`. Their values are redacted by name in audit records when
-/// the struct is a tool's whole `args`.
+/// `#[tool_args]`. When the struct is a tool's whole `args`, these keys are
+/// its top-level secret arguments (the schema marker finds them too, and
+/// finds them at any depth).
 pub trait SensitiveFields {
     /// Field names as they appear in the JSON arguments.
     const SENSITIVE: &'static [&'static str];
 }
 
 /// A type whose every value is secret: `#[sensitive]` types and
-/// [`Secret<T>`](crate::Secret). A tool parameter of such a type is redacted
-/// by name in audit records even without `#[sensitive]` on the parameter.
+/// [`Secret<T>`](crate::Secret). A tool parameter of such a type is a
+/// top-level secret argument even without `#[sensitive]` on the parameter
+/// and even when the type's schema lacks the marker.
 pub trait SensitiveValue {}
 
 impl<T: zeroize::Zeroize> SensitiveValue for crate::secret::Secret<T> {}

@@ -380,7 +380,7 @@ fn tools<A: Agent>(svc: &AgentService<A>) -> CliOutput {
                 "name": t.def.name,
                 "description": t.def.description,
                 "secure": t.def.secure,
-                "sensitive": t.def.sensitive,
+                "sensitive": t.redaction.secret_paths(),
                 "rate_limit": t.def.rate_limit,
                 "guard": t.def.guard.is_some(),
                 "looks_destructive_or_financial": agent_rules::names::looks_destructive(t.def.name),

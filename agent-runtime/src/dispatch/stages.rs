@@ -158,15 +158,17 @@ async fn invoke<A: Agent>(
     args: Value,
 ) -> Result<Vec<u8>, Refused> {
     // Values that must not reach the log even if a handler puts them in its
-    // error text: sensitive parameters and fields under secret-looking keys.
+    // error text: those at secret positions of the tool's redaction plan and
+    // those under secret-looking keys, at any depth.
     let secrets = if tool.may_hold_secrets {
-        crate::redact::secret_values(&args, tool.def.sensitive)
+        tool.redaction.secret_values(&args)
     } else {
         Vec::new()
     };
-    // Refused arguments are not recorded (they failed the rules, so nothing
-    // says which parts are secret); accepted ones are, redacted.
-    let redacted = crate::redact::redact_arguments(&args, tool.def.sensitive);
+    // Refused arguments are not recorded (they failed the rules, so they may
+    // not have the shape the plan describes); accepted ones are, redacted by
+    // walking them beside the plan compiled at start-up.
+    let redacted = tool.redaction.audit_copy(&args);
     let started = Instant::now();
     let run = AssertUnwindSafe((tool.def.invoke)(&state.agent, call, args)).catch_unwind();
     let outcome = actix_web::rt::time::timeout(state.tool_timeout, run).await;

@@ -17,10 +17,17 @@
 //! 10 characters long." / "`name` must be 3 to 10 characters long"). A test
 //! (`schema::tests`) breaks every kind of rule and checks that the validator's
 //! phrase is what the model was told about that field.
+//!
+//! A third product of the same schema is the [`RedactionPlan`]: which
+//! positions of the arguments are secret, read from the
+//! [`SENSITIVE_MARKER`](crate::secret::SENSITIVE_MARKER) that secret types
+//! carry into their schema (module `redaction`). The marker is an `x-`
+//! extension, which the normaliser drops, so the model never sees it.
 
 use std::fmt;
 
 mod normalize;
+mod redaction;
 mod rules;
 mod stated;
 #[cfg(test)]
@@ -28,6 +35,7 @@ mod tests;
 mod validate;
 
 pub use normalize::to_swaig_parameters;
+pub(crate) use redaction::RedactionPlan;
 pub(crate) use rules::Rule;
 pub(crate) use validate::Violation;
 pub use validate::{ArgsValidator, Violations};

@@ -1,7 +1,7 @@
 //! What [`AgentBuilder::build`] does: resolve the configuration, check the
-//! production rule, compile every tool (schema for the model, validator for
-//! the runtime), compile the three SWML templates, and set up the request
-//! checks. Nothing here is repeated per request.
+//! production rule, compile every tool (schema for the model, validator and
+//! redaction plan for the runtime), compile the three SWML templates, and set
+//! up the request checks. Nothing here is repeated per request.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,7 +20,7 @@ use crate::config::{
 };
 use crate::emergency::EmergencySwitch;
 use crate::ratelimit::{InMemoryRateLimits, RateLimitStore};
-use crate::schema::{ArgsValidator, to_swaig_parameters};
+use crate::schema::{ArgsValidator, RedactionPlan, to_swaig_parameters};
 use crate::secret::SecretString;
 use crate::security::auth::BasicAuth;
 use crate::security::signature::SignatureVerifier;
@@ -177,10 +177,14 @@ fn compile_tools<A>(
             secure: def.secure,
             parameters,
         });
-        let may_hold_secrets = !def.sensitive.is_empty() || mentions_secret_key(&full);
+        // Read after the normaliser accepted the schema, so every `$ref`
+        // resolves and no type contains itself.
+        let redaction = RedactionPlan::new(&full).with_secret_fields(def.sensitive);
+        let may_hold_secrets = redaction.has_secrets() || mentions_secret_key(&full);
         tools.push(CompiledTool {
             def,
             validator,
+            redaction,
             may_hold_secrets,
         });
     }

@@ -170,7 +170,18 @@ async fn wrong_details_fail_without_saying_which_one() {
         "one message for every failure"
     );
     for record in agent.audit() {
-        let text = record.to_json().to_string();
+        // The fields a detail could reach (timestamps and durations are
+        // numbers that may contain these digits by chance).
+        let text = format!(
+            "{} {} {:?}",
+            record.reason,
+            record
+                .arguments
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            record.caller
+        );
         assert!(
             !text.contains("1984") && !text.contains("678"),
             "record carries a detail: {text}"

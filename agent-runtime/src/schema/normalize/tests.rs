@@ -122,6 +122,38 @@ struct Misc {
 #[allow(dead_code)]
 struct Empty {}
 
+/// Secrets in every shape, each carrying the sensitivity marker in the full
+/// schema.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Secrets {
+    /// One secret.
+    one: crate::Secret<String>,
+    /// Maybe a secret.
+    maybe: Option<crate::Secret<String>>,
+    /// Several.
+    #[schemars(length(max = 3))]
+    many: Vec<crate::Secret<String>>,
+    /// By name.
+    named: HashMap<String, crate::Secret<String>>,
+    /// Marked on the field, with a rule.
+    #[schemars(length(min = 4), transform = crate::secret::mark_sensitive)]
+    marked: String,
+    /// A nested secret.
+    account: Option<LockedAccount>,
+}
+
+/// An account with a secret inside.
+#[derive(Deserialize, JsonSchema)]
+#[allow(dead_code)]
+struct LockedAccount {
+    /// The account.
+    number: AccountNumber,
+    /// The word that unlocks it.
+    word: crate::Secret<String>,
+}
+
 #[derive(Deserialize, JsonSchema)]
 #[allow(dead_code)]
 struct Node {
@@ -464,6 +496,29 @@ fn official_validator() -> jsonschema::Validator {
     }
 }
 
+/// The marker is in the full schema at every secret position and nowhere
+/// in what the model is told, which says the same as without it.
+#[test]
+fn the_sensitivity_marker_stays_out_of_the_parameters() {
+    let marker = crate::secret::SENSITIVE_MARKER;
+    let raw = full::<Secrets>();
+    assert_eq!(raw.to_string().matches(marker).count(), 6, "{raw}");
+    let told = params::<Secrets>();
+    assert!(!told.to_string().contains(marker), "{told}");
+    assert_eq!(
+        told["properties"]["maybe"],
+        json!({"type": "string", "nullable": true, "description": "Maybe a secret."})
+    );
+    assert_eq!(
+        told["properties"]["marked"],
+        json!({"type": "string", "description": "Marked on the field, with a rule. Must be at least 4 characters long."})
+    );
+    assert_eq!(
+        told["properties"]["account"]["properties"]["word"],
+        json!({"type": "string", "description": "The word that unlocks it."})
+    );
+}
+
 #[test]
 fn every_normalised_output_passes_the_official_schema() {
     let validator = official_validator();
@@ -485,6 +540,7 @@ fn every_normalised_output_passes_the_official_schema() {
         full::<Empty>(),
         full::<LineItem>(),
         full::<Address>(),
+        full::<Secrets>(),
     ];
     let empty = full::<Empty>();
     for raw in &fulls {
