@@ -709,6 +709,7 @@ impl TestServer {
             tls: state.tls.clone(),
             listener: Some(listener),
         };
+        let audit = state.audit.clone();
         let routes = crate::service::agent_routes(state);
         let (started_tx, started_rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -719,8 +720,11 @@ impl TestServer {
                         Ok(server) => {
                             let _ = started_tx.send(Ok(server.handle()));
                             // The server ends when it is stopped; there is
-                            // no one left to tell how.
+                            // no one left to tell how. A stop is a clean
+                            // one: the audit sinks are sealed, as `serve`
+                            // seals them.
                             let _ = server.await;
+                            audit.seal();
                         }
                         Err(e) => {
                             let _ = started_tx.send(Err(e));
@@ -756,7 +760,7 @@ impl TestServer {
 
 impl Drop for TestServer {
     /// Stops the server without waiting for open connections, and waits for
-    /// its thread to end.
+    /// its thread to end (which seals the agent's audit sinks).
     fn drop(&mut self) {
         // `stop` sends the command at once; its future only reports the end.
         drop(self.handle.stop(false));
