@@ -109,7 +109,8 @@ pub use report::{
     ChainError, ChainKind, ChainProblem, ChainReport, Seal, Segment, SegmentCause, verify_file,
 };
 pub use sink::{
-    AuditFileOptions, DEFAULT_SEAL_INTERVAL, FsyncPolicy, JsonLinesAuditSink, OpenError,
+    AuditFileOptions, DEFAULT_SEAL_INTERVAL, FsyncPolicy, JsonLinesAuditSink, MIN_SEAL_INTERVAL,
+    OpenError,
 };
 
 #[cfg(test)]

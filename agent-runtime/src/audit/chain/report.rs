@@ -161,7 +161,7 @@ impl fmt::Display for ChainReport {
                     "the previous segment ended with an interval seal, not a clean stop".to_owned()
                 }
                 ChainEnd::Unsealed => format!(
-                    "the previous segment ended without a seal: {} after its last seal, and what followed them is unproven",
+                    "the previous segment ended without a seal, {} after its last seal (lines lost in a crash and lines cut there cannot be told apart)",
                     plural(s.unsealed_records_before, "record", "records")
                 ),
             };

@@ -20,6 +20,10 @@ use crate::audit::{AuditRecord, AuditSink};
 /// minute while records are written.
 pub const DEFAULT_SEAL_INTERVAL: Duration = Duration::from_secs(60);
 
+/// The shortest seal interval: a shorter one is raised to this, so that a
+/// zero interval cannot make the seal thread spin.
+pub const MIN_SEAL_INTERVAL: Duration = Duration::from_millis(10);
+
 /// When the file is flushed to stable storage (`fsync`). Every line is
 /// written to the file (one `write`, no buffer in the process) before
 /// [`AuditSink::record`] returns, so a crash of the process alone loses
@@ -75,11 +79,11 @@ impl AuditFileOptions {
         self
     }
 
-    /// Sets how often a seal is written while records are appended (`None`:
-    /// only when the server stops, so a crash leaves everything since the
-    /// start unproven).
+    /// Sets how often a seal is written while records are appended (at
+    /// least [`MIN_SEAL_INTERVAL`]; `None`: only when the server stops, so a
+    /// crash leaves everything since the start unproven).
     pub fn seal_interval(mut self, interval: Option<Duration>) -> Self {
-        self.seal_interval = interval;
+        self.seal_interval = interval.map(|i| i.max(MIN_SEAL_INTERVAL));
         self
     }
 
@@ -298,10 +302,16 @@ impl Shared {
 /// Appends chained audit records to a file (see the [module docs](super)
 /// for the format, the seals and what verification shows).
 ///
-/// One sink per file: opening takes an exclusive lock on it. The sink
-/// writes interval seals from a thread of its own, which ends when the sink
-/// is dropped; the runtime writes the stop seal ([`AuditSink::seal`]) when
-/// its server stops.
+/// One sink per file: opening takes an exclusive lock on it (released when
+/// the sink and its seal thread are gone). The sink writes interval seals
+/// from a thread of its own, which ends when the sink is dropped; the
+/// runtime writes the stop seal ([`AuditSink::seal`]) when its server
+/// stops. A write that fails (a full disk) is logged, and the next line
+/// first seals off whatever the failed write left in the file (if the file
+/// was meanwhile cut below the last line written, the sink writes no more
+/// lines to it and each record logs an error: they would link to lines that
+/// are gone). A file cut while the sink writes on shows as a break at the
+/// first line written after the cut.
 pub struct JsonLinesAuditSink {
     shared: Arc<Shared>,
     options: AuditFileOptions,
@@ -489,10 +499,12 @@ impl AuditSink for JsonLinesAuditSink {
             .shared
             .append(&mut w, &LineBody::Record(record), LineKind::Record)
         {
+            // The record is still in the log; the next record first seals
+            // off whatever this write left in the file.
             tracing::error!(
                 target: "agent_runtime::audit",
                 error = %e.kind(),
-                "audit file write failed"
+                "audit file write or sync failed"
             );
         }
     }
