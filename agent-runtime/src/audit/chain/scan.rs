@@ -21,6 +21,13 @@ use super::format::{
 use super::key::{AuditKey, LineMac, hex};
 use super::report::{ChainError, ChainKind, ChainProblem, Seal, Segment, SegmentCause};
 
+/// Bytes of a line kept in memory. Every line this format writes is at most
+/// [`MAX_LINE_BYTES`](crate::audit::MAX_LINE_BYTES) (8 KiB); a longer one
+/// cannot be a line of the chain, so the rest of it is only hashed, never
+/// held: a torn region of megabytes (zero-filled blocks after a power
+/// failure) costs no more memory than this.
+const READ_LIMIT: usize = 64 * 1024;
+
 /// Where the chain stands after the lines read so far.
 #[derive(Clone, Debug)]
 pub(super) struct Position {
@@ -95,12 +102,24 @@ impl Region {
     }
 
     fn add(&mut self, content: &[u8], terminated: bool) {
+        self.begin_line();
+        self.update(content);
+        self.end_line(terminated);
+    }
+
+    /// Lines are joined by the newline that ends the one before.
+    fn begin_line(&mut self) {
         if self.lines > 0 {
-            self.sha.update(b"\n");
-            self.bytes += 1;
+            self.update(b"\n");
         }
-        self.sha.update(content);
-        self.bytes += content.len() as u64;
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        self.sha.update(bytes);
+        self.bytes += bytes.len() as u64;
+    }
+
+    fn end_line(&mut self, terminated: bool) {
         self.lines += 1;
         self.terminated = terminated;
     }
@@ -120,6 +139,89 @@ pub(super) struct Scan {
     pub(super) tail: Option<Region>,
     /// Bytes read in all (from where the reading started).
     pub(super) bytes_read: u64,
+}
+
+/// One read from the file.
+enum Chunk {
+    /// A whole line in the buffer: its bytes read (newline included) and
+    /// whether it ended with a newline (only the file's last may not).
+    Line { read: u64, terminated: bool },
+    /// The first [`READ_LIMIT`] bytes of a longer line are in the buffer;
+    /// the rest is still to be read.
+    TooLong { read: u64 },
+    /// The end of the file.
+    End,
+}
+
+/// Reads one line into `buf` (without its newline), keeping at most `limit`
+/// bytes.
+fn read_bounded(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<Chunk> {
+    let mut read = 0u64;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(if read == 0 {
+                Chunk::End
+            } else {
+                Chunk::Line {
+                    read,
+                    terminated: false,
+                }
+            });
+        }
+        let room = limit - buf.len();
+        match available.iter().position(|&b| b == b'\n') {
+            Some(at) if at <= room => {
+                buf.extend_from_slice(&available[..at]);
+                reader.consume(at + 1);
+                read += at as u64 + 1;
+                return Ok(Chunk::Line {
+                    read,
+                    terminated: true,
+                });
+            }
+            _ if available.len() <= room => {
+                let n = available.len();
+                buf.extend_from_slice(available);
+                reader.consume(n);
+                read += n as u64;
+            }
+            _ => {
+                buf.extend_from_slice(&available[..room]);
+                reader.consume(room);
+                read += room as u64;
+                return Ok(Chunk::TooLong { read });
+            }
+        }
+    }
+}
+
+/// Reads the rest of a line, handing its bytes (without the newline) to
+/// `each`; returns the bytes read and whether a newline ended it.
+fn stream_rest(
+    reader: &mut impl BufRead,
+    mut each: impl FnMut(&[u8]),
+) -> std::io::Result<(u64, bool)> {
+    let mut read = 0u64;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok((read, false));
+        }
+        if let Some(at) = available.iter().position(|&b| b == b'\n') {
+            each(&available[..at]);
+            reader.consume(at + 1);
+            return Ok((read + at as u64 + 1, true));
+        }
+        let n = available.len();
+        each(available);
+        reader.consume(n);
+        read += n as u64;
+    }
 }
 
 /// A line that verified as the next line of the chain.
@@ -312,17 +414,38 @@ pub(super) fn scan(
     let mut buf = Vec::with_capacity(1024);
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| ChainError::io(&e))?;
-        if n == 0 {
-            break;
-        }
-        bytes_read += n as u64;
-        offset += n as u64;
+        let (n, terminated) = match read_bounded(&mut reader, &mut buf, READ_LIMIT)
+            .map_err(|e| ChainError::io(&e))?
+        {
+            Chunk::End => break,
+            Chunk::Line { read, terminated } => (read, terminated),
+            Chunk::TooLong { read } => {
+                // Longer than any line of the chain: part of a torn region,
+                // hashed as it is read.
+                pos.line_no += 1;
+                let problem = if pos.next_seq == 1 {
+                    ChainProblem::NoStartRecord
+                } else {
+                    ChainProblem::NotAChainLine
+                };
+                let r = region.get_or_insert_with(|| Region::new(pos.line_no, problem.clone()));
+                r.begin_line();
+                r.update(&buf);
+                let (rest, terminated) = stream_rest(&mut reader, |piece| r.update(piece))
+                    .map_err(|e| ChainError::io(&e))?;
+                r.end_line(terminated);
+                bytes_read += read + rest;
+                offset += read + rest;
+                if pos.next_seq == 1 && terminated {
+                    return Err(ChainError::at(pos.line_no, problem));
+                }
+                continue;
+            }
+        };
+        bytes_read += n;
+        offset += n;
         pos.line_no += 1;
-        let terminated = buf.last() == Some(&b'\n');
-        let content = if terminated { &buf[..n - 1] } else { &buf[..] };
+        let content = &buf[..];
         let checked = check_line(content, &pos, mac, key);
         match (region.take(), checked) {
             (None, Ok(line)) => accept(line, &mut pos, &mut findings, offset, terminated, None),

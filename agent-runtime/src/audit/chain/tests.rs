@@ -637,3 +637,33 @@ fn a_900_kb_caller_id_makes_one_capped_line_in_the_file() {
     );
     assert!(verify_file(&f.0, Some(&key())).unwrap().clean_stop());
 }
+
+#[test]
+fn a_torn_region_longer_than_any_line_is_hashed_as_it_is_read() {
+    let f = TempFile::new("zeros");
+    write(&f.0, keyed(), 2, false);
+    // Zero-filled blocks after a power failure: 200 KB, no newline.
+    let zeros = vec![0u8; 200_000];
+    f.append_raw(&zeros);
+    let report = verify_file(&f.0, Some(&key())).unwrap();
+    assert_eq!(report.incomplete_last_line, Some(200_000));
+    write(&f.0, keyed(), 1, true);
+    let report = verify_file(&f.0, Some(&key())).unwrap();
+    assert!(report.clean_stop());
+    assert!(matches!(
+        report.segments[0].cause,
+        SegmentCause::TornLine {
+            after_seq: 3,
+            bytes: 200_000,
+            lines: 1
+        }
+    ));
+    // The same bytes as a whole line in the middle of a chain are not torn.
+    let g = TempFile::new("long-middle");
+    write(&g.0, keyed(), 2, true);
+    let mut lines = g.lines();
+    lines.insert(2, "x".repeat(100_000));
+    g.rewrite(&lines);
+    let e = verify_file(&g.0, Some(&key())).unwrap_err();
+    assert_eq!((e.line, e.problem), (3, ChainProblem::NotAChainLine));
+}
