@@ -14,6 +14,7 @@ use super::report::ChainError;
 use super::scan::{Position, Region, scan};
 use crate::audit::cap::MAX_LINE_BYTES;
 use crate::audit::{AuditRecord, AuditSink};
+use crate::logging::{LineFormat, Rfc3339Millis};
 
 /// The default [`AuditFileOptions::seal_interval`]: a minute bounds how much
 /// of the tail a crash (or a cut) leaves unproven, at one short line a
@@ -279,17 +280,16 @@ impl Shared {
                 FsyncPolicy::OnSeal => w.file.sync_data(),
                 FsyncPolicy::EveryRecord | FsyncPolicy::Never => Ok(()),
             });
+        let (seq, head) = (w.position.next_seq - 1, w.position.prev.clone());
+        // Logged without the lock: a subscriber is free to take its time.
+        drop(w);
         match written {
-            // The seal's position and hash in the log: a copy of the chain's
-            // head outside the file, for whoever ships the log off the host.
-            Ok(()) => tracing::info!(
-                target: "agent_runtime::audit::chain",
-                seq = w.position.next_seq - 1,
-                head = %w.position.prev,
-                key_id = self.key.as_ref().map_or("unkeyed", AuditKey::key_id),
-                reason = reason.as_str(),
-                "audit chain sealed"
-            ),
+            Ok(()) => log_seal(&SealNote {
+                seq,
+                head: &head,
+                key_id: self.key.as_ref().map_or("unkeyed", AuditKey::key_id),
+                reason: reason.as_str(),
+            }),
             Err(e) => tracing::error!(
                 target: "agent_runtime::audit",
                 error = %e.kind(),
@@ -297,6 +297,76 @@ impl Shared {
             ),
         }
     }
+}
+
+/// Target of the log line every seal also writes.
+const SEAL_LOG_TARGET: &str = "agent_runtime::audit::chain";
+
+/// What the log says about a seal: where the chain's head was, so a log
+/// shipped off the host holds a copy of positions the file must reach.
+#[derive(serde::Serialize)]
+struct SealNote<'a> {
+    seq: u64,
+    head: &'a str,
+    key_id: &'a str,
+    reason: &'static str,
+}
+
+/// Logs a seal like an audit record: under the default logger a line
+/// written whatever `RUST_LOG` says (a filter must not hide it, as it
+/// cannot hide audit records), else a `tracing` event at `INFO`.
+fn log_seal(note: &SealNote<'_>) {
+    match crate::logging::direct_line_format() {
+        Some(format) => crate::logging::append_line(&seal_log_line(format, now_ms(), note)),
+        None => tracing::info!(
+            target: SEAL_LOG_TARGET,
+            seq = note.seq,
+            head = note.head,
+            key_id = note.key_id,
+            reason = note.reason,
+            "audit chain sealed"
+        ),
+    }
+}
+
+/// The default logger's line for a seal, newline-terminated.
+fn seal_log_line(format: LineFormat, time_ms: u64, note: &SealNote<'_>) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        timestamp: Rfc3339Millis,
+        level: &'static str,
+        target: &'static str,
+        message: &'static str,
+        #[serde(flatten)]
+        note: &'a SealNote<'a>,
+    }
+    let timestamp = Rfc3339Millis(time_ms);
+    let mut out = Vec::with_capacity(256);
+    let written = match format {
+        LineFormat::Json => serde_json::to_writer(
+            &mut out,
+            &Line {
+                timestamp,
+                level: "INFO",
+                target: SEAL_LOG_TARGET,
+                message: "audit chain sealed",
+                note,
+            },
+        ),
+        LineFormat::Text => {
+            out.extend_from_slice(
+                format!("{timestamp}  INFO {SEAL_LOG_TARGET}: audit chain sealed ").as_bytes(),
+            );
+            serde_json::to_writer(&mut out, note)
+        }
+    };
+    if written.is_err() {
+        // Serialising these field types cannot fail; never emit half a line.
+        out.clear();
+    } else {
+        out.push(b'\n');
+    }
+    out
 }
 
 /// Appends chained audit records to a file (see the [module docs](super)
@@ -536,5 +606,41 @@ impl JsonLinesAuditSink {
     /// What a failed write leaves behind: the next line repairs first.
     pub(super) fn mark_write_failed(&self) {
         lock(&self.shared.writer).damaged = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seal_log_line_names_seq_head_key_id_and_reason() {
+        let note = SealNote {
+            seq: 42,
+            head: "ab12",
+            key_id: "5c0e3e2f8b1d9a47",
+            reason: "stop",
+        };
+        let json = seal_log_line(LineFormat::Json, 1_700_000_000_123, &note);
+        assert!(json.ends_with(b"\n"));
+        let v: serde_json::Value = serde_json::from_slice(&json).unwrap_or_default();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "timestamp": "2023-11-14T22:13:20.123Z",
+                "level": "INFO",
+                "target": "agent_runtime::audit::chain",
+                "message": "audit chain sealed",
+                "seq": 42,
+                "head": "ab12",
+                "key_id": "5c0e3e2f8b1d9a47",
+                "reason": "stop",
+            })
+        );
+        let text = String::from_utf8(seal_log_line(LineFormat::Text, 0, &note)).unwrap_or_default();
+        assert!(
+            text.starts_with("1970-01-01T00:00:00.000Z  INFO agent_runtime::audit::chain: audit chain sealed {\"seq\":42"),
+            "{text}"
+        );
     }
 }
