@@ -731,6 +731,7 @@ impl TestServer {
         let mut settings = ServeSettings::new(&state.config, state.tls.clone(), Some(listener));
         settings.bind = (addr.ip().to_string(), addr.port());
         settings.workers = Some(state.config.workers.unwrap_or(1));
+        let audit = state.audit.clone();
         let routes = crate::service::agent_routes(state);
         let (started_tx, started_rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -741,8 +742,11 @@ impl TestServer {
                         Ok(server) => {
                             let _ = started_tx.send(Ok(server.handle()));
                             // The server ends when it is stopped; there is
-                            // no one left to tell how.
+                            // no one left to tell how. A stop is a clean
+                            // one: the audit sinks are sealed, as `serve`
+                            // seals them.
                             let _ = server.await;
+                            audit.seal();
                         }
                         Err(e) => {
                             let _ = started_tx.send(Err(e));
@@ -778,7 +782,7 @@ impl TestServer {
 
 impl Drop for TestServer {
     /// Stops the server without waiting for open connections, and waits for
-    /// its thread to end.
+    /// its thread to end (which seals the agent's audit sinks).
     fn drop(&mut self) {
         // `stop` sends the command at once; its future only reports the end.
         drop(self.handle.stop(false));

@@ -292,7 +292,10 @@ impl MultiService {
         let mut settings = ServeSettings::new(first.config(), tls, listener);
         settings.bind = (host, port);
         settings.workers = workers;
-        serve_app(settings, move |cfg| me.configure(cfg)).await
+        // Every agent's sinks are sealed when the server stops (a sink
+        // shared by two agents ends with one stop seal, not two).
+        let audit = self.agents.0.iter().map(|a| a.audit().clone()).collect();
+        serve_app(settings, move |cfg| me.configure(cfg), audit).await
     }
 }
 

@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use agent_runtime::audit::JsonLinesAuditSink;
-use agent_runtime::audit::{AuditEvent, AuditRecord, AuditSink};
-use agent_runtime::cli::{CliOutput, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, run_with};
+use agent_runtime::audit::AuditSink;
+use agent_runtime::audit::chain::{AuditKey, ChainKey, JsonLinesAuditSink};
+use agent_runtime::cli::{
+    CliOutput, EXIT_FAILURE, EXIT_OK, EXIT_UNPROVEN_TAIL, EXIT_USAGE, run_with,
+};
 use agent_runtime::harness::{TestAgent, Token, ToolCall, post_prompt_token, tool_tokens};
 use agent_runtime::prelude::*;
 use agent_runtime::{SecretString, Value};
@@ -352,12 +354,25 @@ fn tools_lists_schemas_and_security_flags() {
     );
 }
 
-fn write_audit(path: &std::path::Path, key: Option<&str>) {
-    let _ = std::fs::remove_file(path);
-    let sink = JsonLinesAuditSink::open(path, key.map(|k| SecretString::new(k.into()))).unwrap();
-    // Records as the service writes them, via a real call through the harness.
+const AUDIT_KEY: &str = "an-audit-chain-key-of-at-least-32-bytes";
+const OTHER_AUDIT_KEY: &str = "another-audit-chain-key-of-32-bytes-or-more";
+
+fn audit_key(secret: &str) -> ChainKey {
+    ChainKey::Keyed(AuditKey::from_secret(&SecretString::new(secret.into())).unwrap())
+}
+
+fn audit_path(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("cli-audit-{}-{name}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// Three records as the service writes them (real calls through the
+/// harness), then the stop seal the runtime writes when its server stops.
+fn write_audit(path: &std::path::Path, key: ChainKey) {
+    let sink = Arc::new(JsonLinesAuditSink::open(path, key).unwrap());
     actix_web::rt::System::new().block_on(async {
-        let agent = TestAgent::start(secure_bank::builder().audit_sink(Arc::new(ForwardTo(sink))))
+        let agent = TestAgent::start(secure_bank::builder().audit_sink(sink.clone()))
             .await
             .expect("bank starts");
         agent
@@ -376,49 +391,195 @@ fn write_audit(path: &std::path::Path, key: Option<&str>) {
             .call("get_balance", json!({"account": "1000000001"}))
             .await;
     });
+    sink.seal();
 }
 
-struct ForwardTo(JsonLinesAuditSink);
-impl AuditSink for ForwardTo {
-    fn record(&self, record: &AuditRecord) {
-        assert_ne!(record.event, AuditEvent::AuthFailure);
-        self.0.record(record);
-    }
+fn verify_with_key(file: &str, key: &str) -> CliOutput {
+    run_env(
+        &["audit", "verify", file, "--key-env", "AUDIT_KEY"],
+        &[("AUDIT_KEY", key)],
+    )
 }
 
 #[test]
-fn audit_verify_accepts_an_intact_file_and_finds_a_changed_line() {
-    let path = std::env::temp_dir().join(format!("cli-audit-{}.jsonl", std::process::id()));
-    write_audit(&path, None);
+fn audit_verify_reports_a_keyed_chain_with_its_key_id_and_finds_a_changed_line() {
+    let path = audit_path("keyed");
+    write_audit(&path, audit_key(AUDIT_KEY));
     let file = path.to_str().unwrap();
-    let out = run(&["audit", "verify", file]);
+    let key_id = AuditKey::from_secret(&SecretString::new(AUDIT_KEY.into()))
+        .unwrap()
+        .key_id()
+        .to_owned();
+    let out = verify_with_key(file, AUDIT_KEY);
     assert_eq!(out.code, EXIT_OK, "{}", out.stdout);
-    assert!(out.stdout.starts_with("ok: 3 records"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .starts_with(&format!("keyed chain, key id {key_id} (")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("3 records in 5 lines"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("last seal: seq 5 at "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("ok: keyed chain, key id"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains(AUDIT_KEY));
 
+    // Line 1 is the start record; the refused call is line 3.
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("\"refused\"", "\"ok\"", 1)).unwrap();
-    let out = run(&["audit", "verify", file]);
+    let out = verify_with_key(file, AUDIT_KEY);
     assert_eq!(out.code, EXIT_FAILURE);
-    assert!(out.stdout.contains("broken at line 2"), "{}", out.stdout);
+    assert!(out.stdout.contains("broken at line 3"), "{}", out.stdout);
+    let _ = std::fs::remove_file(&path);
+}
 
-    // Keyed files: the key comes from a named environment variable.
-    write_audit(&path, Some("audit-chain-key"));
-    let out = run_env(
-        &["audit", "verify", file, "--key-env", "AUDIT_KEY"],
-        &[("AUDIT_KEY", "audit-chain-key")],
+#[test]
+fn audit_verify_refuses_a_chain_of_the_wrong_kind_or_key() {
+    let keyed = audit_path("kind-keyed");
+    write_audit(&keyed, audit_key(AUDIT_KEY));
+    let keyed_file = keyed.to_str().unwrap();
+
+    // Without a key, a keyed chain cannot be verified.
+    let out = run(&["audit", "verify", keyed_file]);
+    assert_eq!(out.code, EXIT_FAILURE, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("cannot be verified without its key"),
+        "{}",
+        out.stdout
     );
+    assert!(out.stdout.contains("--key-env"), "{}", out.stdout);
+    // Another key is refused by its key id.
+    let out = verify_with_key(keyed_file, OTHER_AUDIT_KEY);
+    assert_eq!(out.code, EXIT_FAILURE, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .starts_with("audit chain refused: the chain was written with key id"),
+        "{}",
+        out.stdout
+    );
+
+    // An unkeyed chain in place of the keyed one passes no keyed check; on
+    // its own it is reported as what it is.
+    let unkeyed = audit_path("kind-unkeyed");
+    write_audit(&unkeyed, ChainKey::UnkeyedAccidentalEditsOnly);
+    let unkeyed_file = unkeyed.to_str().unwrap();
+    let out = verify_with_key(unkeyed_file, AUDIT_KEY);
+    assert_eq!(out.code, EXIT_FAILURE, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("unkeyed chain where a keyed one was expected"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&["audit", "verify", unkeyed_file]);
     assert_eq!(out.code, EXIT_OK, "{}", out.stdout);
-    let out = run_env(
-        &["audit", "verify", file, "--key-env", "AUDIT_KEY"],
-        &[("AUDIT_KEY", "another-key")],
+    assert!(out.stdout.starts_with("unkeyed chain ("), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("ok: unkeyed chain intact"),
+        "{}",
+        out.stdout
     );
-    assert_eq!(out.code, EXIT_FAILURE);
-    assert_eq!(
-        run(&["audit", "verify", file, "--key-env", "AUDIT_KEY"]).code,
-        EXIT_USAGE
+
+    // The key variable: unset, or too short to be a key.
+    let unset = run(&["audit", "verify", keyed_file, "--key-env", "AUDIT_KEY"]);
+    assert_eq!(unset.code, EXIT_USAGE);
+    let short = verify_with_key(keyed_file, "audit-chain-key");
+    assert_eq!(short.code, EXIT_USAGE);
+    assert!(
+        short.stderr.contains("at least 32 bytes"),
+        "{}",
+        short.stderr
     );
+    assert!(!short.stderr.contains("audit-chain-key"));
+    let _ = std::fs::remove_file(&keyed);
+    let _ = std::fs::remove_file(&unkeyed);
+}
+
+#[test]
+fn audit_verify_shows_a_cut_tail_and_refuses_empty_and_missing_files() {
+    let path = audit_path("cut");
+    write_audit(&path, audit_key(AUDIT_KEY));
+    let file = path.to_str().unwrap();
+    // The stop seal and the newest record removed.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&path, lines[..lines.len() - 2].join("\n") + "\n").unwrap();
+    let out = verify_with_key(file, AUDIT_KEY);
+    assert_eq!(out.code, EXIT_UNPROVEN_TAIL, "{}", out.stdout);
+    assert!(out.stdout.contains("last seal: none"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("tail after the last seal is unproven: 2 records"),
+        "{}",
+        out.stdout
+    );
+
+    std::fs::write(&path, "").unwrap();
+    let out = verify_with_key(file, AUDIT_KEY);
+    assert_eq!(out.code, EXIT_FAILURE, "{}", out.stdout);
+    assert!(out.stdout.contains("the file is empty"), "{}", out.stdout);
+    let _ = std::fs::remove_file(&path);
+
     let missing = run(&["audit", "verify", "/nonexistent/audit.jsonl"]);
     assert_eq!(missing.code, EXIT_FAILURE);
+    assert!(
+        missing.stdout.contains("does not exist"),
+        "{}",
+        missing.stdout
+    );
+}
+
+#[test]
+fn audit_verify_reports_a_torn_line_and_the_segment_that_sealed_it_off() {
+    let path = audit_path("torn");
+    write_audit(&path, audit_key(AUDIT_KEY));
+    let file = path.to_str().unwrap();
+    // The process died while writing a line.
+    let torn = "{\"seq\":6,\"prev\":\"7e";
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(torn);
+    std::fs::write(&path, &text).unwrap();
+    let out = verify_with_key(file, AUDIT_KEY);
+    assert_eq!(out.code, EXIT_UNPROVEN_TAIL, "{}", out.stdout);
+    assert!(
+        out.stdout.contains(&format!(
+            "incomplete last line: {} bytes after seq 5",
+            torn.len()
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("the file ends in an incomplete line"),
+        "{}",
+        out.stdout
+    );
+
+    // The next start seals it off and goes on writing.
+    write_audit(&path, audit_key(AUDIT_KEY));
+    let out = verify_with_key(file, AUDIT_KEY);
+    assert_eq!(out.code, EXIT_OK, "{}", out.stdout);
+    assert!(out.stdout.contains("6 records"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("segment from seq 6 (")
+            && out.stdout.contains(&format!(
+                "a torn line of {} bytes (1 line) after seq 5 was sealed off",
+                torn.len()
+            )),
+        "{}",
+        out.stdout
+    );
     let _ = std::fs::remove_file(&path);
 }
 
@@ -464,4 +625,43 @@ fn example_binary_check_exit_codes() {
         String::from_utf8_lossy(&refused.stdout).trim_end(),
         http_refusal_body()
     );
+}
+
+/// `audit verify` through the built example binary: the key from the
+/// process environment, the exit codes for a clean stop and a cut tail.
+#[test]
+fn example_binary_audit_verify_exit_codes() {
+    let Some(bin) = std::env::current_exe().ok().and_then(|exe| {
+        let dir = exe.parent()?.parent()?.join("examples");
+        let bin = dir.join(format!("secure_bank{}", std::env::consts::EXE_SUFFIX));
+        bin.exists().then_some(bin)
+    }) else {
+        eprintln!("examples/secure_bank not built; skipping the process test");
+        return;
+    };
+    let path = audit_path("process");
+    write_audit(&path, audit_key(AUDIT_KEY));
+    let verify = |key: Option<&str>| {
+        let mut cmd = std::process::Command::new(&bin);
+        cmd.args(["audit", "verify"]).arg(&path).env_clear();
+        if let Some(k) = key {
+            cmd.args(["--key-env", "AUDIT_KEY"]).env("AUDIT_KEY", k);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, stdout) = verify(Some(AUDIT_KEY));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(verify(None).0, Some(1));
+    assert_eq!(verify(Some(OTHER_AUDIT_KEY)).0, Some(1));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&path, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    let (code, stdout) = verify(Some(AUDIT_KEY));
+    assert_eq!(code, Some(3), "{stdout}");
+    assert!(stdout.contains("unproven: keyed chain"), "{stdout}");
+    let _ = std::fs::remove_file(&path);
 }

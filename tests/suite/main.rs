@@ -24,6 +24,7 @@ mod secure_bank;
 mod access_log;
 mod action_fixtures;
 mod architecture;
+mod audit_file;
 mod cli;
 mod deadlines;
 mod default_log_output;

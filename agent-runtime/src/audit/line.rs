@@ -1,33 +1,43 @@
-//! One audit record as one line of the default logger's output.
+//! One audit record as one line of the default logger's output, within the
+//! size caps of [`super::cap`].
 
 use std::io::Write as _;
 
+use super::cap::{MAX_LINE_BYTES, write_within_budget};
 use super::{AuditFields, AuditRecord};
 use crate::logging::{LineFormat, Rfc3339Millis};
 
 const AUDIT_TARGET: &str = "agent_runtime::audit";
 
-/// One audit line, newline-terminated.
+/// One audit line, newline-terminated, at most [`MAX_LINE_BYTES`] long.
 pub(super) fn format_line(out: &mut Vec<u8>, record: &AuditRecord, format: LineFormat) {
+    let record = record.capped();
     let timestamp = Rfc3339Millis(u64::try_from(record.time_ms).unwrap_or(u64::MAX));
-    let written = match format {
-        LineFormat::Text => {
-            let _ = write!(out, "{timestamp}  INFO {AUDIT_TARGET}: ");
-            serde_json::to_writer(&mut *out, &record.fields())
-        }
-        LineFormat::Json => serde_json::to_writer(
-            &mut *out,
-            &AuditLine {
-                timestamp,
-                level: "INFO",
-                target: AUDIT_TARGET,
-                fields: record.fields(),
-            },
-        ),
-    };
+    let start = out.len();
+    // The budget leaves room for the newline.
+    let written = write_within_budget(
+        out,
+        MAX_LINE_BYTES - 1,
+        &record,
+        |out, fields| match format {
+            LineFormat::Text => {
+                let _ = write!(out, "{timestamp}  INFO {AUDIT_TARGET}: ");
+                serde_json::to_writer(&mut *out, &fields)
+            }
+            LineFormat::Json => serde_json::to_writer(
+                &mut *out,
+                &AuditLine {
+                    timestamp,
+                    level: "INFO",
+                    target: AUDIT_TARGET,
+                    fields,
+                },
+            ),
+        },
+    );
     if written.is_err() {
+        out.truncate(start);
         // Serialising these field types cannot fail; never emit half a line.
-        out.clear();
         out.extend_from_slice(
             br#"{"target":"agent_runtime::audit","error":"unserialisable audit record"}"#,
         );
@@ -86,5 +96,46 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(json).expect("json"),
             record.to_json()
         );
+    }
+
+    #[test]
+    fn a_900_kb_caller_id_gives_a_line_under_the_cap_with_the_mark() {
+        let mut record = AuditRecord::new(super::super::AuditEvent::ToolCall, "ok", "");
+        record.caller = Some("9".repeat(900_000));
+        record.call_id = Some("c".repeat(10_000));
+        for format in [LineFormat::Json, LineFormat::Text] {
+            let mut line = Vec::new();
+            format_line(&mut line, &record, format);
+            assert!(line.len() <= MAX_LINE_BYTES, "{}", line.len());
+            let text = String::from_utf8(line).expect("utf-8");
+            let json = text.find('{').map_or("", |at| &text[at..]);
+            let value: serde_json::Value = serde_json::from_str(json).expect("one JSON object");
+            let caller = value["caller"].as_str().expect("caller");
+            assert!(caller.starts_with("999"));
+            assert!(caller.contains("…[truncated "), "{caller}");
+            assert!(
+                value["call_id"]
+                    .as_str()
+                    .expect("id")
+                    .contains("…[truncated ")
+            );
+        }
+    }
+
+    #[test]
+    fn arguments_that_would_take_the_line_over_the_cap_are_replaced_by_the_mark() {
+        let mut record = AuditRecord::new(super::super::AuditEvent::ToolCall, "ok", "");
+        // Each string is under its own cap; together they are not.
+        let many: Vec<String> = (0..40).map(|i| format!("{i:0>1000}")).collect();
+        record.arguments = Some(serde_json::json!({ "items": many }));
+        let mut line = Vec::new();
+        format_line(&mut line, &record, LineFormat::Json);
+        assert!(line.len() <= MAX_LINE_BYTES, "{}", line.len());
+        let value: serde_json::Value = serde_json::from_slice(&line).expect("JSON");
+        let mark = value["arguments"]
+            .as_str()
+            .expect("the mark replaces the arguments");
+        assert!(mark.starts_with("…[truncated "), "{mark}");
+        assert!(mark.ends_with(" bytes]"), "{mark}");
     }
 }

@@ -3,11 +3,32 @@
 //!
 //! A record goes to the log (as one JSON line under the default logger, see
 //! [`crate::logging`], else as a `tracing` event) and to every
-//! [`AuditSink`] of the agent, such as the tamper-evident [`chain`] file.
+//! [`AuditSink`] of the agent, such as the chained audit file of [`chain`].
+//! When a server stops cleanly, the runtime calls [`AuditSink::seal`] on
+//! every sink (the chained file then writes a seal record, so a cut tail
+//! shows).
+//!
+//! # Size caps
+//!
+//! Records carry what the platform sent (call id, caller id), so every
+//! string is capped before it reaches the log or a sink; a cut string ends
+//! with a visible mark, `…[truncated N bytes]`:
+//!
+//! | What | Cap |
+//! | --- | --- |
+//! | `call_id`, `caller`, `function`, `reason`, `client` | [`MAX_FIELD_BYTES`] (256 bytes) each |
+//! | every string inside `arguments` | [`MAX_ARGUMENT_STRING_BYTES`] (1 KiB) each |
+//! | every object key inside `arguments` | [`MAX_FIELD_BYTES`] each |
+//! | one line of the log or of the chained file | [`MAX_LINE_BYTES`] (8 KiB, newline included): a longer line has its `arguments` replaced by the mark |
+//!
+//! Lengths are bytes of JSON text (a control character escaped as `\u0001`
+//! counts six). Sinks receive the capped record too.
 
+mod cap;
 pub mod chain;
 mod line;
 
+pub use cap::{MAX_ARGUMENT_STRING_BYTES, MAX_FIELD_BYTES, MAX_LINE_BYTES, TRUNCATION_MARK_PREFIX};
 pub use chain::JsonLinesAuditSink;
 
 use std::sync::{Arc, Mutex};
@@ -97,9 +118,10 @@ pub(crate) struct AuditFields<'a> {
 }
 
 impl AuditRecord {
-    /// The record as a JSON object (the form the file sink writes).
+    /// The record as a JSON object, with its strings cut to their caps
+    /// (the fields a line of the log or of the chained file carries).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self.fields()).unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(self.capped().fields()).unwrap_or(serde_json::Value::Null)
     }
 
     /// A borrowed view for serialisation.
@@ -141,6 +163,14 @@ impl AuditRecord {
 pub trait AuditSink: Send + Sync + 'static {
     /// Stores or forwards one record. Must not block for long.
     fn record(&self, record: &AuditRecord);
+
+    /// Marks a clean stop: the runtime calls it on every sink after its
+    /// server stopped (`SIGTERM`, Ctrl-C, a stopped handle), before the log
+    /// is flushed. A sink that can show a cut tail (the chained file writes
+    /// a seal record) does so here; the default does nothing. A sink may be
+    /// sealed more than once and may receive records after a seal (a
+    /// process can run one server after another).
+    fn seal(&self) {}
 }
 
 /// Keeps records in memory; for tests and the test harness.
@@ -188,17 +218,29 @@ impl AuditTrail {
     /// [`crate::logging`]); otherwise it is a `tracing` event with target
     /// `agent_runtime::audit` at level `INFO`, for the application's
     /// subscriber.
+    /// Strings are cut to their caps first (see the [module docs](self)),
+    /// for the log and the sinks alike.
     pub(crate) fn emit(&self, record: &AuditRecord) {
-        emit_to_log(record);
+        let record = record.capped();
+        emit_to_log(&record);
         for sink in &self.sinks {
-            sink.record(record);
+            sink.record(&record);
         }
     }
 
     /// Sends a record to the sinks only (the caller logged it already).
     pub(crate) fn to_sinks(&self, record: &AuditRecord) {
+        let record = record.capped();
         for sink in &self.sinks {
-            sink.record(record);
+            sink.record(&record);
+        }
+    }
+
+    /// Seals every sink ([`AuditSink::seal`]): called once the server
+    /// stopped cleanly.
+    pub(crate) fn seal(&self) {
+        for sink in &self.sinks {
+            sink.seal();
         }
     }
 }
@@ -216,6 +258,18 @@ pub(crate) fn emit_to_log(record: &AuditRecord) {
 }
 
 fn emit_event(record: &AuditRecord) {
+    let record = record.capped();
+    let mut arguments = record
+        .arguments
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    // The application's subscriber decides the line's layout; the fields
+    // other than the arguments take at most 5 x 256 bytes, so arguments that
+    // would take the event past the line cap are replaced by the mark.
+    if arguments.len() > MAX_LINE_BYTES / 2 {
+        arguments = cap::arguments_mark(record.arguments.as_ref()).to_string();
+    }
     tracing::info!(
         target: "agent_runtime::audit",
         event = record.event.as_str(),
@@ -226,6 +280,6 @@ fn emit_event(record: &AuditRecord) {
         reason = %record.reason,
         duration_ms = record.duration.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
         client = record.client.as_deref().unwrap_or(""),
-        arguments = %record.arguments.as_ref().map(ToString::to_string).unwrap_or_default(),
+        arguments = %arguments,
     );
 }

@@ -28,9 +28,10 @@
 //! | `tools` | every tool with its JSON Schema (as sent to the platform) and security flags |
 //! | `call TOOL --args JSON [--call-id ID] [--caller NUM] [--global-data JSON] [--no-token \| --bad-token[=KIND]]` | one tool call through the full in-process HTTP stack; the token is read from the SWML for the call, as the platform would; prints the response body and, on stderr, the audit records of the call |
 //! | `check` | the production hardening checklist against the current configuration, one line per item, non-zero exit when anything fails |
-//! | `audit verify FILE [--key-env VAR]` | verifies a chained audit file (key read from the environment variable `VAR`, never from the command line) |
+//! | `audit verify FILE [--key-env VAR]` | verifies a chained audit file and reports its kind (keyed with key id X, or unkeyed), records, segments, last seal and unproven tail. The key is read from the environment variable `VAR`, never from the command line; with a key an unkeyed chain or another key id is refused, without one a keyed chain is refused as unverifiable |
 //!
-//! Exit codes: 0 success, 1 refusal or failure, 2 usage error.
+//! Exit codes: 0 success, 1 refusal or failure, 2 usage error, 3 (`audit
+//! verify`) a chain that verifies but does not end with a stop seal.
 
 mod check;
 
@@ -52,6 +53,11 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit code: the command line was wrong.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code of `audit verify` for a chain that verifies but does not end
+/// with a stop seal: the records after its last seal cannot be shown
+/// complete (the writer is running, stopped without a clean stop, or the
+/// file was cut).
+pub const EXIT_UNPROVEN_TAIL: u8 = 3;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -115,11 +121,14 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Verify a chained audit file (changed, removed or reordered lines).
+    /// Verify a chained audit file: its kind and key id, changed, removed or
+    /// reordered lines, seals, the unproven tail. Exit 3: intact, but not
+    /// closed by a stop seal.
     Verify {
         /// The JSON-lines audit file.
         file: PathBuf,
-        /// Environment variable holding the chain key (omit for unkeyed files).
+        /// Environment variable holding the chain key (omit only for unkeyed
+        /// chains; a keyed chain is refused without its key).
         #[arg(long)]
         key_env: Option<String>,
     },
@@ -415,28 +424,45 @@ fn call_tool<A: Agent>(builder: AgentBuilder<A>, call: ToolCall) -> CliOutput {
     })
 }
 
+/// `audit verify`: the report of [`verify_file`](crate::audit::chain::verify_file)
+/// on stdout. Exit 0 for an intact chain that ends with a stop seal,
+/// [`EXIT_UNPROVEN_TAIL`] for an intact chain whose tail after the last seal
+/// cannot be shown complete, 1 for a broken or refused file, 2 for a key
+/// variable that is unset or too short.
 fn audit_verify(
     file: &std::path::Path,
     key_env: Option<&str>,
     lookup: &impl Fn(&str) -> Option<String>,
 ) -> CliOutput {
+    use crate::audit::chain::{AuditKey, verify_file};
     let key = match key_env {
         Some(var) => match lookup(var).filter(|k| !k.is_empty()) {
-            Some(k) => Some(crate::secret::SecretString::new(k)),
+            Some(k) => match AuditKey::from_secret(&crate::secret::SecretString::new(k)) {
+                Ok(key) => Some(key),
+                Err(e) => return CliOutput::usage(format!("{var}: {e}")),
+            },
             None => return CliOutput::usage(format!("{var} is not set")),
         },
         None => None,
     };
-    match crate::audit::chain::verify_file(file, key.as_ref()) {
-        Ok(report) => CliOutput::new(
-            EXIT_OK,
-            format!(
-                "ok: {} records, chain intact, head {}\n",
-                report.lines, report.last_hash
-            ),
-            "",
-        ),
-        Err(e) => CliOutput::new(EXIT_FAILURE, format!("{e}\n"), ""),
+    match verify_file(file, key.as_ref()) {
+        Ok(report) => {
+            let code = if report.clean_stop() {
+                EXIT_OK
+            } else {
+                EXIT_UNPROVEN_TAIL
+            };
+            CliOutput::new(code, report.to_string(), "")
+        }
+        Err(e) => {
+            let hint = match &e.problem {
+                crate::audit::chain::ChainProblem::KeyedChainWithoutKey { .. } => {
+                    "\nhint: pass --key-env VAR with the chain key in the variable VAR\n"
+                }
+                _ => "\n",
+            };
+            CliOutput::new(EXIT_FAILURE, format!("{e}{hint}"), "")
+        }
     }
 }
 

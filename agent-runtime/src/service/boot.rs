@@ -8,6 +8,7 @@ use actix_web::HttpServer;
 use actix_web::web;
 
 use crate::agent::Agent;
+use crate::audit::AuditTrail;
 use crate::config::{AgentConfig, CredentialSource, KeySource};
 use crate::http::routes;
 use crate::state::AgentState;
@@ -119,7 +120,8 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
     crate::logging::init_default_logging();
     print_banner(&state);
     let settings = ServeSettings::new(&state.config, state.tls.clone(), listener);
-    serve_app(settings, agent_routes(state)).await
+    let audit = vec![state.audit.clone()];
+    serve_app(settings, agent_routes(state), audit).await
 }
 
 /// The routes of one agent: its own, the probes and the authenticated 404.
@@ -163,15 +165,30 @@ impl ServeSettings {
 }
 
 /// Builds and runs the actix server (see [`start_server`]) until it stops,
-/// then flushes the default log writer.
+/// then seals the audit sinks of `audit` and flushes the default log writer
+/// ([`after_stop`]).
 pub(crate) async fn serve_app(
     settings: ServeSettings,
     routes: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+    audit: Vec<AuditTrail>,
 ) -> std::io::Result<()> {
-    let served = start_server(settings, routes)?.await;
-    // Audit lines still queued for stderr are written before we return.
-    crate::logging::flush_default_logging();
+    let served = match start_server(settings, routes) {
+        Ok(server) => server.await,
+        Err(e) => Err(e),
+    };
+    after_stop(&audit);
     served
+}
+
+/// What a server does once it stopped (or failed to start): every audit
+/// sink is sealed, so a chained audit file ends with a seal that shows the
+/// stop was clean and nothing after it was cut; then the audit lines still
+/// queued for stderr, the seal's own log line among them, are written.
+pub(crate) fn after_stop(audit: &[AuditTrail]) {
+    for trail in audit {
+        trail.seal();
+    }
+    crate::logging::flush_default_logging();
 }
 
 /// Builds the actix server and starts it (call inside an actix runtime):
@@ -212,4 +229,70 @@ pub(crate) fn start_server(
         (None, None) => server.bind(settings.bind)?,
     };
     Ok(server.run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{AuditRecord, AuditSink};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts seals.
+    #[derive(Default)]
+    struct SealCounter(AtomicUsize);
+
+    impl AuditSink for SealCounter {
+        fn record(&self, _: &AuditRecord) {}
+        fn seal(&self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_stopped_server_seals_every_audit_sink() {
+        let counter = Arc::new(SealCounter::default());
+        let trails = vec![
+            AuditTrail::new(vec![counter.clone()]),
+            AuditTrail::new(vec![counter.clone(), counter.clone()]),
+        ];
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("port");
+        let settings = ServeSettings {
+            bind: ("127.0.0.1".to_owned(), 0),
+            workers: Some(1),
+            tls: None,
+            listener: Some(listener),
+            keep_alive: crate::config::DEFAULT_KEEP_ALIVE,
+            max_connections: crate::config::DEFAULT_MAX_CONNECTIONS,
+        };
+        let server = start_server(settings, |_: &mut web::ServiceConfig| {}).expect("server");
+        let handle = server.handle();
+        actix_web::rt::spawn(async move { handle.stop(true).await });
+        server.await.expect("stopped cleanly");
+        assert_eq!(counter.0.load(Ordering::SeqCst), 0);
+        after_stop(&trails);
+        assert_eq!(counter.0.load(Ordering::SeqCst), 3);
+    }
+
+    #[actix_web::test]
+    async fn a_server_that_cannot_start_still_seals() {
+        let counter = Arc::new(SealCounter::default());
+        let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("port");
+        let port = taken.local_addr().expect("addr").port();
+        let settings = ServeSettings {
+            bind: ("127.0.0.1".to_owned(), port),
+            workers: Some(1),
+            tls: None,
+            listener: None,
+            keep_alive: crate::config::DEFAULT_KEEP_ALIVE,
+            max_connections: crate::config::DEFAULT_MAX_CONNECTIONS,
+        };
+        let served = serve_app(
+            settings,
+            |_: &mut web::ServiceConfig| {},
+            vec![AuditTrail::new(vec![counter.clone()])],
+        )
+        .await;
+        assert!(served.is_err(), "the port is taken");
+        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
+    }
 }
