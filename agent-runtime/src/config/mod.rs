@@ -125,7 +125,7 @@ pub struct AgentConfig {
     pub emergency_mode: bool,
     /// `AGENT_ENV=production` (else `development`, the default): start-up
     /// refuses a configuration that fails the production checklist (see
-    /// [`Checklist`](crate::Checklist)), item by item, unless the item is
+    /// [`Checklist`]), item by item, unless the item is
     /// waived.
     pub production: bool,
     /// Checklist items the operator waived: the waiver variable set
