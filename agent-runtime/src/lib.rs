@@ -94,6 +94,7 @@ pub mod secret;
 mod security;
 mod service;
 mod state;
+mod store;
 mod swml;
 
 pub use access::{AccessHook, AccessView};
