@@ -62,7 +62,11 @@ pub fn switch_for_demo(switch: &EmergencySwitch, command: &str) -> Option<bool> 
         "emergency off" => false,
         _ => return None,
     };
-    switch.set(on);
+    // On this replica at once; with a shared store (SWML_STATE_URL) on every
+    // replica within half a second. A store that cannot be written leaves
+    // the switch flipped here only, and the audit record says so.
+    // (The commands are read on a plain thread, hence the blocking form.)
+    let _ = switch.set_blocking(on);
     Some(switch.is_on())
 }
 

@@ -55,7 +55,8 @@
 //!
 //! From the lowest floor up (a module only uses modules before it in this
 //! list): [`secret`], [`redact`], [`logging`], `security` (basic auth,
-//! [`token`]s, webhook signatures), [`ratelimit`], [`config`], [`audit`],
+//! [`token`]s, webhook signatures), [`ratelimit`], [`config`], `store` (shared
+//! security state), [`audit`],
 //! [`action`] (what a tool returns), `context` (platform data a tool can
 //! borrow), `agent` (the contract generated code implements), `schema` (the
 //! dialect sent to the model and the validator that enforces it), `swml`
@@ -105,7 +106,9 @@ pub use agent::{
 };
 pub use agent_macros::{agent, sensitive, tool, tool_args};
 pub use config::AgentConfig;
-pub use context::{Call, CallId, Caller, FromCall, GlobalData, MetaData, RawBody};
+pub use context::{
+    Attempts, Call, CallFacts, CallId, Caller, FromCall, GlobalData, MetaData, RawBody,
+};
 pub use emergency::EmergencySwitch;
 pub use schema::SchemaError;
 pub use secret::{Secret, SecretString};
@@ -116,6 +119,7 @@ pub use serde_json::{Map, Value, json};
 pub use service::{
     AgentBuilder, AgentExt, AgentService, BuildError, ToolError, install_redacting_panic_hook,
 };
+pub use store::{AttemptStatus, Lockout, StoreError};
 pub use swml::{Hint, Language, Recording, RecordingFormat, Section};
 
 /// Everything an agent file usually needs: `use agent_runtime::prelude::*;`.
@@ -125,6 +129,7 @@ pub mod prelude {
     pub use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
     pub use crate::secret::{Secret, SecretString};
     pub use crate::service::{AgentBuilder, AgentExt, AgentService};
+    pub use crate::store::Lockout;
     pub use crate::swml::{Hint, Language, Recording, RecordingFormat, Section};
     pub use crate::{agent, sensitive, tool, tool_args};
     pub use serde_json::{Value, json};

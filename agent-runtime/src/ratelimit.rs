@@ -1,6 +1,8 @@
 //! Rate limits: per caller and tool (a polite spoken refusal) and per client
-//! address at the HTTP level (429 with `Retry-After`). The state lives behind
-//! [`RateLimitStore`] so a shared store can replace the in-memory one.
+//! address at the HTTP level (429 with `Retry-After`). [`Rate`] is the limit;
+//! the in-process limiter here keeps the state of one replica, and the
+//! shared state store (`SWML_STATE_URL`) applies the same rule across
+//! replicas.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher as _, RandomState};
@@ -47,16 +49,9 @@ impl Rate {
     }
 }
 
-/// Where rate-limit state lives. `check` answers `Err(retry_after)` when the
-/// key has used up its allowance in `scope`.
-pub trait RateLimitStore: Send + Sync + 'static {
-    /// Counts one use of `key` in `scope` (a tool name, or `http`).
-    fn check(&self, scope: &str, key: &str) -> Result<(), Duration>;
-}
-
 /// The most keys one scope keeps before it sweeps idle ones, and the most
 /// it holds after a sweep before new keys share one bucket.
-pub const MAX_KEYS_PER_SCOPE: usize = 50_000;
+pub(crate) const MAX_KEYS_PER_SCOPE: usize = 50_000;
 
 /// How often (in checks) a scope forgets keys whose allowance is full again.
 const SWEEP_EVERY: u64 = 4096;
@@ -77,7 +72,7 @@ type Key = [u64; 2];
 /// (a flood of distinct callers), every new caller of that scope shares one
 /// bucket until it can, so a key flood throttles the flood instead of
 /// growing memory.
-pub struct InMemoryRateLimits {
+pub(crate) struct InMemoryRateLimits {
     limiters: HashMap<String, Scope>,
     hashers: [RandomState; 2],
 }
@@ -99,7 +94,7 @@ impl std::fmt::Debug for InMemoryRateLimits {
 
 impl InMemoryRateLimits {
     /// Limits for these scopes.
-    pub fn new(scopes: impl IntoIterator<Item = (String, Rate)>) -> Self {
+    pub(crate) fn new(scopes: impl IntoIterator<Item = (String, Rate)>) -> Self {
         InMemoryRateLimits {
             limiters: scopes
                 .into_iter()
@@ -124,7 +119,8 @@ impl InMemoryRateLimits {
     }
 
     /// Keys held by `scope` (for tests and monitoring).
-    pub fn keys_held(&self, scope: &str) -> usize {
+    #[cfg(test)]
+    pub(crate) fn keys_held(&self, scope: &str) -> usize {
         self.limiters.get(scope).map_or(0, |s| s.limiter.len())
     }
 }
@@ -143,8 +139,10 @@ impl Scope {
     }
 }
 
-impl RateLimitStore for InMemoryRateLimits {
-    fn check(&self, scope: &str, key: &str) -> Result<(), Duration> {
+impl InMemoryRateLimits {
+    /// Counts one use of `key` in `scope` (a tool name, or the HTTP scope):
+    /// `Err(retry_after)` when the key has used up its allowance.
+    pub(crate) fn check(&self, scope: &str, key: &str) -> Result<(), Duration> {
         let Some(state) = self.limiters.get(scope) else {
             return Ok(());
         };

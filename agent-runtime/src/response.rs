@@ -23,6 +23,9 @@ pub(crate) enum HttpError {
     /// 431: one header, or all of them together, is over its size cap. The
     /// connection is closed after the answer.
     HeadersTooLarge,
+    /// 503: a decision depends on the shared state store, which did not
+    /// answer, and the policy is to refuse.
+    ServiceUnavailable,
     /// 408: the body did not arrive before its deadline. The connection is
     /// closed after the answer.
     RequestTimeout,
@@ -51,6 +54,10 @@ impl HttpError {
             HttpError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 r#"{"error":"content type must be application/json"}"#,
+            ),
+            HttpError::ServiceUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"error":"temporarily unavailable"}"#,
             ),
             HttpError::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,

@@ -11,11 +11,11 @@ use crate::agent::{SummaryHandler, ToolDef};
 use crate::audit::AuditTrail;
 use crate::config::{AgentConfig, Checklist};
 use crate::emergency::EmergencySwitch;
-use crate::ratelimit::RateLimitStore;
 use crate::schema::{ArgsValidator, RedactionPlan};
 use crate::security::auth::BasicAuth;
 use crate::security::signature::SignatureVerifier;
 use crate::security::token::TokenSigner;
+use crate::store::StateStore;
 use crate::swml::template::SwmlTemplate;
 
 /// A tool with its validator and redaction plan, compiled once at start-up.
@@ -61,8 +61,9 @@ pub(crate) struct Guards {
     pub signer: TokenSigner,
     /// Webhook signature check, when a signing key is configured.
     pub signatures: Option<SignatureVerifier>,
-    /// Rate-limit state (per tool, and the per-address HTTP scope).
-    pub limits: Arc<dyn RateLimitStore>,
+    /// Shared state: rate limits (per tool, and the per-address HTTP
+    /// scope), attempt counters, per-call facts, the emergency flag.
+    pub store: StateStore,
     /// Whether the per-address HTTP limit is on.
     pub http_limited: bool,
 }

@@ -60,7 +60,7 @@ async fn switch_withdraws_and_restores_secure_tools() {
 
     // Emergency on: new SWML has no secure tools, a valid token is refused
     // politely and the refusal is audited; normal tools keep working.
-    switch.set(true);
+    switch.set(true).await.expect("in-process: always written");
     let doc = swml(&agent).await;
     assert_valid_swml(&doc);
     assert_eq!(function_names(&doc), ["get_balance"]);
@@ -79,7 +79,7 @@ async fn switch_withdraws_and_restores_secure_tools() {
     assert!(balance.response_text().is_some_and(|t| t.contains("holds")));
 
     // Off again: the same token works.
-    switch.set(false);
+    switch.set(false).await.expect("in-process: always written");
     let reply = agent.call_with(call()).await;
     assert!(
         reply

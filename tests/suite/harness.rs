@@ -236,11 +236,12 @@ async fn raw_requests_keep_every_refusal() {
 #[actix_web::test]
 async fn emergency_mode_and_signatures_go_through_the_same_stack() {
     let agent = bank().await;
-    agent.service().emergency_switch().set(true);
+    let switch = agent.service().emergency_switch();
+    switch.set(true).await.expect("in-process: always written");
     let reply = agent.call("transfer_funds", transfer()).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.audit[0].event, AuditEvent::EmergencyRefusal);
-    agent.service().emergency_switch().set(false);
+    switch.set(false).await.expect("in-process: always written");
 
     // With a signing key the harness signs every request as the platform does.
     let signed = signed_bank().await;

@@ -56,6 +56,13 @@ pub enum AuditEvent {
     /// A tool's `#[tool(guard = ...)]` refused the call; the handler did not
     /// run.
     GuardRefusal,
+    /// Emergency mode was switched on or off; `outcome` says which and
+    /// `reason` who did it.
+    EmergencySwitch,
+    /// The shared state store did not answer: a protective decision refused
+    /// (outcome `refused`) or, by policy, throttling let the request through
+    /// (outcome `allowed`).
+    StateUnavailable,
 }
 
 impl AuditEvent {
@@ -71,6 +78,8 @@ impl AuditEvent {
             AuditEvent::SignatureFailure => "signature_failure",
             AuditEvent::RateLimited => "rate_limited",
             AuditEvent::GuardRefusal => "guard_refusal",
+            AuditEvent::EmergencySwitch => "emergency_switch",
+            AuditEvent::StateUnavailable => "state_unavailable",
         }
     }
 }

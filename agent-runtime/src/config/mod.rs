@@ -141,6 +141,17 @@ pub struct AgentConfig {
     /// Per-client-address HTTP limit (`SWML_HTTP_RATE_LIMIT`, off by default
     /// because the platform calls from a few shared addresses).
     pub http_rate_limit: Option<Rate>,
+    /// The shared state store (`SWML_STATE_URL`, `redis://` or `rediss://`);
+    /// unset means the in-process store (one replica). A secret: the URL may
+    /// carry the store's password.
+    pub state_url: Option<SecretString>,
+    /// How long a request waits on the shared store at most
+    /// (`SWML_STATE_TIMEOUT_MS`).
+    pub state_timeout: Duration,
+    /// What throttling does while the shared store is unavailable
+    /// (`SWML_STATE_FAILURE`). Decisions that protect something (secure
+    /// tools, lockouts, per-call facts) refuse whatever this says.
+    pub state_failure: StateFailure,
     /// TLS (`SWML_SSL_ENABLED` with `SWML_SSL_CERT_PATH`, `SWML_SSL_KEY_PATH`).
     pub tls: Option<TlsSettings>,
     /// Public host name used in URLs when TLS is on (`SWML_DOMAIN`).
@@ -240,6 +251,29 @@ impl AgentConfig {
             })
             .collect();
         let signing_key = get("SIGNALWIRE_SIGNING_KEY").map(SecretString::new);
+        let state_url = get("SWML_STATE_URL")
+            .map(|url| {
+                let url = url.trim().to_owned();
+                if url.starts_with("redis://") || url.starts_with("rediss://") {
+                    Ok(SecretString::new(url))
+                } else {
+                    Err(config_err(
+                        "SWML_STATE_URL",
+                        "must be a redis://host:port/db or rediss://host:port/db URL",
+                    ))
+                }
+            })
+            .transpose()?;
+        let state_timeout = match get("SWML_STATE_TIMEOUT_MS") {
+            Some(v) => Duration::from_millis(parse_positive(&v, "SWML_STATE_TIMEOUT_MS")?),
+            None => DEFAULT_STATE_TIMEOUT,
+        };
+        let state_failure = match get("SWML_STATE_FAILURE").map(|v| v.trim().to_ascii_lowercase()) {
+            None => StateFailure::Open,
+            Some(v) if v == "open" => StateFailure::Open,
+            Some(v) if v == "closed" => StateFailure::Closed,
+            Some(_) => return Err(config_err("SWML_STATE_FAILURE", "must be open or closed")),
+        };
         let rate_limit = parse_rate(
             get("SWML_RATE_LIMIT"),
             "SWML_RATE_LIMIT",
@@ -309,6 +343,9 @@ impl AgentConfig {
             rate_limit,
             http_rate_limit,
             signing_key,
+            state_url,
+            state_timeout,
+            state_failure,
             production,
             waivers,
             emergency_mode,
@@ -370,6 +407,20 @@ pub(crate) fn check_waiver_names(names: impl Iterator<Item = String>) -> Result<
     }
     Ok(())
 }
+
+/// What throttling does while the shared state store is unavailable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFailure {
+    /// Rate limits let requests through (and each such request is audited
+    /// as `state_unavailable`): callers are served while the store is down.
+    Open,
+    /// Rate limits refuse (spoken refusal for tools, 503 for the per-address
+    /// limit).
+    Closed,
+}
+
+/// Default longest wait on the shared state store.
+pub const DEFAULT_STATE_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// Default deadline for a request body (from the end of its headers).
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -24,7 +24,8 @@ use crate::response::{HttpError, bad_request};
 use crate::state::{AgentState, CompiledTool};
 
 pub(crate) use refused::{
-    EMERGENCY_REFUSAL, HANDLER_APOLOGY, RATE_LIMIT_REFUSAL, Refused, TIMEOUT_APOLOGY,
+    EMERGENCY_REFUSAL, HANDLER_APOLOGY, RATE_LIMIT_REFUSAL, Refused, STATE_UNAVAILABLE_REFUSAL,
+    TIMEOUT_APOLOGY,
 };
 
 /// Who and what one SWAIG request is about, as every audit record of it

@@ -16,6 +16,10 @@ pub(crate) const TIMEOUT_APOLOGY: &str =
 /// What the caller hears when they use a tool too often.
 pub(crate) const RATE_LIMIT_REFUSAL: &str = "I'm sorry, I can't do that again right now because it has been requested too many times. Please try again in a little while.";
 
+/// What the caller hears when a decision that protects something cannot be
+/// made because the shared state store is unavailable.
+pub(crate) const STATE_UNAVAILABLE_REFUSAL: &str = "I'm sorry, I can't do that right now because a system it depends on is not responding. Please try again in a few minutes.";
+
 /// What the caller hears when a secure tool is withdrawn in emergency mode.
 pub(crate) const EMERGENCY_REFUSAL: &str = "I'm sorry, I can't do that right now. This service is temporarily limited; \
      please try again later or speak to a member of staff.";

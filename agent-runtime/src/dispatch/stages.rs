@@ -9,12 +9,14 @@ use futures_util::FutureExt as _;
 use serde_json::Value;
 
 use super::{
-    EMERGENCY_REFUSAL, HANDLER_APOLOGY, RATE_LIMIT_REFUSAL, Refused, Subject, TIMEOUT_APOLOGY,
+    EMERGENCY_REFUSAL, HANDLER_APOLOGY, RATE_LIMIT_REFUSAL, Refused, STATE_UNAVAILABLE_REFUSAL,
+    Subject, TIMEOUT_APOLOGY,
 };
 use crate::action::ToolResult;
 use crate::agent::{Agent, ToolFailure};
 use crate::audit::AuditEvent;
-use crate::context::{Call, CallId, GlobalData, MetaData, RawBody};
+use crate::config::StateFailure;
+use crate::context::{Call, CallId, GlobalData, MetaData, RawBody, StoreAccess};
 use crate::request::envelope::SwaigEnvelope;
 use crate::request::query::query_param;
 use crate::response::HttpError;
@@ -29,21 +31,30 @@ pub(super) async fn run_tool<A: Agent>(
     envelope: &SwaigEnvelope<'_>,
     raw: &Bytes,
 ) -> Result<Vec<u8>, Refused> {
+    state.emergency.refresh().await;
     check_emergency(state, tool)?;
     check_token(state, tool, subject)?;
-    check_rate(state, tool, subject)?;
+    check_rate(state, tool, subject).await?;
     // Decoded only now: a request refused above never builds these values.
     let args = envelope
         .arguments()
         .map_err(|e| Refused::http(AuditEvent::ValidationFailure, "malformed_arguments", e))?;
     let malformed = |e| Refused::http(AuditEvent::ValidationFailure, "malformed_platform_data", e);
-    let call = Call {
+    let mut call = Call {
         id: CallId(subject.call_id.clone()),
         caller: subject.caller.clone(),
         global_data: GlobalData(envelope.global_data().map_err(malformed)?),
         meta_data: MetaData(envelope.meta_data().map_err(malformed)?),
         raw: RawBody(raw.clone()),
+        store: Some(StoreAccess {
+            store: state.guards.store.clone(),
+            ttl: state.guards.signer.token_ttl(),
+            loaded: None,
+        }),
     };
+    if tool.def.guard.is_some() {
+        load_facts(state, &mut call).await?;
+    }
     check_guard(state, tool, &call)?;
     check_arguments(tool, &args)?;
     invoke(state, tool, subject, &call, args).await
@@ -86,8 +97,10 @@ fn check_token<A>(
         })
 }
 
-/// Per caller and tool: the platform's caller id, else the call id.
-fn check_rate<A>(
+/// Per caller and tool: the platform's caller id, else the call id. When the
+/// store cannot answer, a secure tool is refused (it protects something);
+/// any other tool follows `SWML_STATE_FAILURE`.
+async fn check_rate<A>(
     state: &AgentState<A>,
     tool: &CompiledTool<A>,
     subject: &Subject<'_>,
@@ -98,13 +111,48 @@ fn check_rate<A>(
         .as_deref()
         .or(subject.call_id.as_deref())
         .unwrap_or("anonymous");
-    state.guards.limits.check(tool.def.name, key).map_err(|_| {
-        Refused::spoken(
+    match state.guards.store.rate(tool.def.name, key).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_wait)) => Err(Refused::spoken(
             AuditEvent::RateLimited,
             "tool_rate_limit",
             ToolResult::new(RATE_LIMIT_REFUSAL),
-        )
-    })
+        )),
+        Err(_) if !tool.def.secure && state.config.state_failure == StateFailure::Open => {
+            // Let through by policy, and said so in the audit trail.
+            let record = subject.record(AuditEvent::StateUnavailable, "allowed", "tool_rate_limit");
+            state.audit.emit(&record);
+            Ok(())
+        }
+        Err(_) => Err(state_unavailable("tool_rate_limit")),
+    }
+}
+
+/// The refusal of a protective decision the store could not answer.
+fn state_unavailable(decision: &'static str) -> Refused {
+    Refused::spoken(
+        AuditEvent::StateUnavailable,
+        decision,
+        ToolResult::new(STATE_UNAVAILABLE_REFUSAL),
+    )
+}
+
+/// Loads the call's facts for its guard, which cannot wait on the store. A
+/// store that cannot be read refuses the call: a guard must never decide on
+/// facts it could not see.
+async fn load_facts<A>(state: &AgentState<A>, call: &mut Call) -> Result<(), Refused> {
+    let Some(call_id) = call.id().map(str::to_owned) else {
+        return Ok(());
+    };
+    match state.guards.store.call_facts(&call_id).await {
+        Ok(facts) => {
+            if let Some(access) = call.store.as_mut() {
+                access.loaded = Some(facts);
+            }
+            Ok(())
+        }
+        Err(_) => Err(state_unavailable("call_facts")),
+    }
 }
 
 /// The tool's declared guard: after the token and rate checks, before the

@@ -18,11 +18,12 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::{Bytes, Data};
 use actix_web::{FromRequest, HttpRequest};
-use futures_util::future::{LocalBoxFuture, Ready, ready};
+use futures_util::future::LocalBoxFuture;
 
 use super::body::{check_content_type, read_body};
 use crate::agent::Agent;
 use crate::audit::{AuditEvent, AuditRecord};
+use crate::config::StateFailure;
 use crate::dispatch::client_addr;
 use crate::response::{HttpError, bad_request};
 use crate::security::signature::{self, SHA1_HEADER, SHA256_HEADER};
@@ -59,13 +60,15 @@ pub(crate) fn state_of<A: Agent>(req: &HttpRequest) -> Result<Data<AgentState<A>
 
 impl<A: Agent> FromRequest for Authorized<A> {
     type Error = HttpError;
-    type Future = Ready<Result<Self, HttpError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, HttpError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(state_of::<A>(req).and_then(|state| {
-            authorize(&state, req)?;
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of::<A>(&req)?;
+            authorize(&state, &req).await?;
             Ok(Authorized(PhantomData))
-        }))
+        })
     }
 }
 
@@ -85,10 +88,15 @@ impl<A: Agent> FromRequest for Admitted<A> {
 }
 
 /// Header sizes, host, per-address rate limit and basic auth.
-pub(crate) fn authorize<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpError> {
+pub(crate) async fn authorize<A>(
+    state: &AgentState<A>,
+    req: &HttpRequest,
+) -> Result<(), HttpError> {
     check_header_sizes(req)?;
     check_host(state, req)?;
-    check_http_rate(state, req)?;
+    if state.guards.http_limited {
+        check_http_rate(state, req).await?;
+    }
     let credentials = req.headers().get(header::AUTHORIZATION);
     if state.guards.auth.check(credentials.map(|h| h.as_bytes())) {
         return Ok(());
@@ -108,7 +116,7 @@ async fn admit<A>(
     req: &HttpRequest,
     payload: Payload,
 ) -> Result<Bytes, HttpError> {
-    if let Err(refused) = authorize(state, req) {
+    if let Err(refused) = authorize(state, req).await {
         // A small unread body would make actix close the connection after
         // the refusal; reading it keeps the connection for the next request.
         // Larger bodies are not read (the connection is closed instead).
@@ -176,22 +184,38 @@ fn check_host<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpErr
 }
 
 /// The per-client-address HTTP limit (429 with `Retry-After`).
-fn check_http_rate<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpError> {
-    if !state.guards.http_limited {
-        return Ok(());
-    }
+/// When the store cannot answer, `SWML_STATE_FAILURE` decides: `open` lets
+/// the request through (audited), `closed` answers 503.
+async fn check_http_rate<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpError> {
     let client = client_ip(state, req);
-    state
-        .guards
-        .limits
-        .check(HTTP_SCOPE, &client)
-        .map_err(|wait| {
-            let mut record =
-                AuditRecord::new(AuditEvent::RateLimited, "refused", "http_rate_limit");
-            record.client = Some(client);
-            state.audit.emit(&record);
-            HttpError::TooManyRequests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
-        })
+    let record = |event, outcome| {
+        let mut record = AuditRecord::new(event, outcome, "http_rate_limit");
+        record.client = Some(client.clone());
+        record
+    };
+    match state.guards.store.rate(HTTP_SCOPE, &client).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(wait)) => {
+            state
+                .audit
+                .emit(&record(AuditEvent::RateLimited, "refused"));
+            Err(HttpError::TooManyRequests(
+                wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            ))
+        }
+        Err(_) if state.config.state_failure == StateFailure::Open => {
+            state
+                .audit
+                .emit(&record(AuditEvent::StateUnavailable, "allowed"));
+            Ok(())
+        }
+        Err(_) => {
+            state
+                .audit
+                .emit(&record(AuditEvent::StateUnavailable, "refused"));
+            Err(HttpError::ServiceUnavailable)
+        }
+    }
 }
 
 /// The client address: the peer, or with trusted proxy headers the first

@@ -31,6 +31,7 @@ fn respond(result: Result<Vec<u8>, HttpError>) -> HttpResponse {
 async fn swml<A: Agent>(req: HttpRequest, admitted: Admitted<A>) -> HttpResponse {
     let Admitted { state, body } = admitted;
     let mut notes = Notes::default();
+    state.emergency.refresh().await;
     let res = respond(render_swml(&req, &state, &body, &mut notes));
     keep_notes(&state, &req, notes);
     res
@@ -110,7 +111,7 @@ async fn method_not_allowed<A: Agent>(req: HttpRequest) -> HttpResponse {
         );
         return res;
     }
-    match authorize(&state, &req) {
+    match authorize(&state, &req).await {
         Ok(()) => HttpError::MethodNotAllowed.response(),
         Err(e) => e.response(),
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::access::Notes;
 use crate::agent::Agent;
 use crate::audit::{AuditEvent, AuditRecord};
-use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
+use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody, StoreAccess};
 use crate::dispatch::client_addr;
 use crate::request::query::query_param;
 use crate::request::{check_call_id, check_caller_number, parse_object};
@@ -71,6 +71,11 @@ pub(super) async fn handle_summary<A: Agent>(
             }),
             meta_data: MetaData::default(),
             raw: RawBody(raw),
+            store: Some(StoreAccess {
+                store: state.guards.store.clone(),
+                ttl: state.guards.signer.token_ttl(),
+                loaded: None,
+            }),
         };
         let run = std::panic::AssertUnwindSafe(handler(&state.agent, &call, summary));
         if futures_util::FutureExt::catch_unwind(run).await.is_err() {

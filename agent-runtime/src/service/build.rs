@@ -19,12 +19,13 @@ use crate::config::{
     evaluate_checklist, signer_from_secrets,
 };
 use crate::emergency::EmergencySwitch;
-use crate::ratelimit::{InMemoryRateLimits, RateLimitStore};
+use crate::ratelimit::Rate;
 use crate::schema::{ArgsValidator, RedactionPlan, to_swaig_parameters};
 use crate::secret::SecretString;
 use crate::security::auth::BasicAuth;
 use crate::security::signature::SignatureVerifier;
 use crate::state::{AgentState, CompiledTool, Guards, HTTP_SCOPE, SwmlTemplates, ToolTable};
+use crate::store::StateStore;
 use crate::swml::template::{SwmlFunction, SwmlSpec, SwmlTemplate, Variant, url_with_credentials};
 use crate::swml::{Hint, Language, Recording, Section};
 
@@ -47,7 +48,6 @@ pub(super) struct Settings<A> {
     pub(super) route: Option<String>,
     pub(super) hooks: AccessHooks,
     pub(super) tool_rates: Vec<(String, String)>,
-    pub(super) rate_store: Option<Arc<dyn RateLimitStore>>,
 }
 
 /// Builds the agent from its settings.
@@ -82,9 +82,23 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         ));
     }
     let swml = compile_templates(&spec)?;
-    let limits: Arc<dyn RateLimitStore> = match b.rate_store {
-        Some(store) => store,
-        None => Arc::new(build_rate_limits(&config, &tools.tools, &b.tool_rates)?),
+    let scopes = rate_scopes(&config, &tools.tools, &b.tool_rates)?;
+    let store = match &config.state_url {
+        // Keys are namespaced by the agent's name and route, like its token
+        // keys: two agents sharing a store never share a counter.
+        Some(url) => StateStore::redis(
+            url.expose_secret(),
+            &format!("{}{}", A::NAME, route),
+            scopes,
+            config.state_timeout,
+        )
+        .map_err(|_| {
+            BuildError::Config(ConfigError {
+                setting: "SWML_STATE_URL",
+                problem: "the URL cannot be used".to_owned(),
+            })
+        })?,
+        None => StateStore::in_process(scopes),
     };
     let guards = Guards {
         auth: BasicAuth::new(&config.credentials.user, &config.credentials.password),
@@ -93,12 +107,13 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
             .signing_key
             .as_ref()
             .map(|key| SignatureVerifier::new(key, &config.public_base())),
-        limits,
+        store: store.clone(),
         http_limited: config.http_rate_limit.is_some(),
     };
     let tls = config.tls.as_ref().map(|t| t.load()).transpose()?;
+    let audit = AuditTrail::new(b.sinks);
     let state = AgentState {
-        emergency: EmergencySwitch::new(config.emergency_mode),
+        emergency: EmergencySwitch::new(config.emergency_mode, store, audit.clone(), A::NAME),
         tool_timeout: config.tool_timeout,
         agent: b.agent,
         config,
@@ -107,7 +122,7 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         swml,
         summary: A::summary_handler(),
         guards,
-        audit: AuditTrail::new(b.sinks),
+        audit,
         hooks: b.hooks,
         tls,
         checklist,
@@ -235,13 +250,13 @@ fn compile_templates(spec: &SwmlSpec) -> Result<SwmlTemplates, BuildError> {
     })
 }
 
-/// In-memory limits: one scope per tool (its override, else its declared
+/// The rate-limit scopes: one per tool (its override, else its declared
 /// `rate_limit`, else the agent-wide default) plus the per-address HTTP scope.
-fn build_rate_limits<A>(
+fn rate_scopes<A>(
     config: &AgentConfig,
     tools: &[CompiledTool<A>],
     overrides: &[(String, String)],
-) -> Result<InMemoryRateLimits, BuildError> {
+) -> Result<Vec<(String, Rate)>, BuildError> {
     let mut scopes = Vec::new();
     for (name, rate) in overrides {
         if !tools.iter().any(|t| t.def.name == name) {
@@ -279,7 +294,7 @@ fn build_rate_limits<A>(
     if let Some(rate) = config.http_rate_limit {
         scopes.push((HTTP_SCOPE.to_owned(), rate));
     }
-    Ok(InMemoryRateLimits::new(scopes))
+    Ok(scopes)
 }
 
 /// True when any property name in the schema looks secret.

@@ -13,7 +13,6 @@ use crate::access::{AccessHooks, AccessView};
 use crate::agent::Agent;
 use crate::audit::AuditSink;
 use crate::config::AgentConfig;
-use crate::ratelimit::RateLimitStore;
 use crate::secret::SecretString;
 use crate::swml::{Hint, Language, Recording, Section};
 
@@ -87,7 +86,6 @@ impl<A: Agent> AgentBuilder<A> {
                 route: None,
                 hooks: AccessHooks::default(),
                 tool_rates: Vec::new(),
-                rate_store: None,
             },
         }
     }
@@ -174,12 +172,6 @@ impl<A: Agent> AgentBuilder<A> {
     /// `"20/hour"`), overriding `SWML_RATE_LIMIT` and the tool's declaration.
     pub fn tool_rate_limit(mut self, tool: impl Into<String>, rate: impl Into<String>) -> Self {
         self.settings.tool_rates.push((tool.into(), rate.into()));
-        self
-    }
-    /// Keeps rate-limit state in `store` (e.g. shared by replicas) instead of
-    /// in memory.
-    pub fn rate_limit_store(mut self, store: Arc<dyn RateLimitStore>) -> Self {
-        self.settings.rate_store = Some(store);
         self
     }
     /// Overrides the route declared with `#[agent(route = "...")]`.

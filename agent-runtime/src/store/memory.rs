@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use super::{AttemptStatus, Lockout, subject_key};
-use crate::ratelimit::{InMemoryRateLimits, Rate, RateLimitStore as _};
+use crate::ratelimit::{InMemoryRateLimits, Rate};
 
 /// The most attempt subjects and calls kept; past it, expired entries are
 /// dropped at once, and if none has expired the oldest entries go.

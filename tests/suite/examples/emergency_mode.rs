@@ -12,6 +12,16 @@ use agent_runtime::{Value, json};
 use crate::support::assert_valid_swml;
 use example::{Pharmacy, switch_for_demo};
 
+/// Types a command on the operator console, which the example reads on a
+/// plain thread (its switch is flipped with the blocking form).
+fn operator(switch: &agent_runtime::EmergencySwitch, command: &str) -> Option<bool> {
+    std::thread::scope(|s| {
+        s.spawn(|| switch_for_demo(switch, command))
+            .join()
+            .expect("the console thread does not panic")
+    })
+}
+
 const CALL_ID: &str = "pharmacy-call";
 
 /// The functions the SWML document for [`CALL_ID`] offers, checked against
@@ -56,7 +66,7 @@ async fn operator_commands_toggle_secure_tools_at_run_time() {
     let token = tool_tokens(&doc)["order_refill"].clone();
     assert!(refill(&agent, &token).await.contains("ordered"));
 
-    assert_eq!(switch_for_demo(&switch, "  Emergency ON \n"), Some(true));
+    assert_eq!(operator(&switch, "  Emergency ON \n"), Some(true));
     assert!(switch.is_on());
 
     // New SWML leaves the secure tool out; a token minted before is refused.
@@ -75,10 +85,10 @@ async fn operator_commands_toggle_secure_tools_at_run_time() {
     );
 
     // Not a command: nothing changes.
-    assert_eq!(switch_for_demo(&switch, "emergency maybe"), None);
+    assert_eq!(operator(&switch, "emergency maybe"), None);
     assert!(switch.is_on());
 
-    assert_eq!(switch_for_demo(&switch, "emergency off"), Some(false));
+    assert_eq!(operator(&switch, "emergency off"), Some(false));
     assert_eq!(offered(&agent).await.0, ["opening_hours", "order_refill"]);
     assert!(refill(&agent, &token).await.contains("ordered"));
 
@@ -102,6 +112,6 @@ async fn starts_withdrawn_with_the_environment_variable() {
     let switch = agent.service().emergency_switch();
     assert!(switch.is_on());
     assert_eq!(offered(&agent).await.0, ["opening_hours"]);
-    assert_eq!(switch_for_demo(&switch, "emergency off"), Some(false));
+    assert_eq!(operator(&switch, "emergency off"), Some(false));
     assert_eq!(offered(&agent).await.0, ["opening_hours", "order_refill"]);
 }

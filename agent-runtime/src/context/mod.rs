@@ -3,6 +3,7 @@
 //!
 //! A handler asks for context with a *borrowed* parameter (`call: &Call`,
 //! `caller: &Caller`, ...); owned parameters are the arguments the model fills.
+//! Server-side facts and attempt counters are in [`state`].
 //!
 //! Their `Debug` shows the shape of the call and none of what the caller or
 //! the application put in it, so `tracing::info!(?call)` in a handler cannot
@@ -13,12 +14,19 @@
 //! and the raw body its length. The call id is shown: it is in every audit
 //! record anyway.
 
+mod state;
+
 use std::fmt;
+use std::time::Duration;
 
 use actix_web::web::Bytes;
 use serde_json::{Map, Value};
 
 use crate::secret::REDACTED;
+use crate::store::{Lockout, StateStore};
+
+pub(crate) use state::StoreAccess;
+pub use state::{Attempts, CallFacts};
 
 /// The platform's id of the call (`call_id` of the request body).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -217,6 +225,7 @@ pub struct Call {
     pub(crate) global_data: GlobalData,
     pub(crate) meta_data: MetaData,
     pub(crate) raw: RawBody,
+    pub(crate) store: Option<StoreAccess>,
 }
 
 impl Call {
@@ -249,7 +258,48 @@ impl Call {
         self
     }
 
-    /// Builds a context by hand (for unit tests of handlers).
+    /// The server-side facts of this call, in the shared state store: what
+    /// a guard or a later tool of the same call may rely on (unlike
+    /// `global_data`, which the platform echoes and a client can write).
+    ///
+    /// ```no_run
+    /// # use agent_runtime::prelude::*;
+    /// # async fn demo(call: &Call) -> Result<(), agent_runtime::StoreError> {
+    /// call.facts().set("pin_verified", true).await?;
+    /// let verified: Option<bool> = call.facts().get("pin_verified").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn facts(&self) -> CallFacts<'_> {
+        CallFacts {
+            call_id: self.id.get(),
+            access: self.store.as_ref(),
+        }
+    }
+
+    /// Attempt counters with lockout for `subject` (a caller number, an
+    /// account: your choice) and attempts of `kind` (`"pin"`), shared by
+    /// every call and every replica: a redial does not reset them.
+    ///
+    /// ```no_run
+    /// # use agent_runtime::prelude::*;
+    /// # async fn demo(call: &Call) -> Result<(), agent_runtime::StoreError> {
+    /// let caller = call.caller().number().unwrap_or("unknown");
+    /// let pins = call.attempts("pin", caller, Lockout::after(3));
+    /// if pins.status().await?.is_locked() { /* refuse */ }
+    /// let status = pins.failed().await?; // after a wrong PIN
+    /// # Ok(()) }
+    /// ```
+    pub fn attempts<'a>(&'a self, kind: &'a str, subject: &'a str, limit: Lockout) -> Attempts<'a> {
+        Attempts {
+            kind,
+            subject,
+            limit,
+            access: self.store.as_ref(),
+        }
+    }
+
+    /// Builds a context by hand (for unit tests of handlers), with a fresh
+    /// in-process state store.
     pub fn for_test(call_id: &str, caller_number: &str) -> Self {
         Call {
             id: CallId(Some(call_id.to_owned())),
@@ -257,6 +307,11 @@ impl Call {
                 name: None,
                 number: Some(caller_number.to_owned()),
             },
+            store: Some(StoreAccess {
+                store: StateStore::in_process(Vec::new()),
+                ttl: Duration::from_secs(3600),
+                loaded: None,
+            }),
             ..Call::default()
         }
     }
@@ -350,6 +405,7 @@ mod tests {
             }))),
             meta_data: MetaData(object(json!({"pin_attempts": "canary-meta-value"}))),
             raw: RawBody(Bytes::from_static(br#"{"secret":"canary-body"}"#)),
+            store: None,
         }
     }
 
