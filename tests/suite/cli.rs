@@ -28,6 +28,7 @@ fn production_env() -> Vec<(&'static str, &'static str)> {
         ("SIGNALWIRE_SWAIG_SECRET", PROD_SECRET),
         ("SWML_PROXY_URL_BASE", "https://agents.example.com"),
         ("SIGNALWIRE_SIGNING_KEY", "PSK-signing-key-of-the-space"),
+        ("SWML_STATE_URL", "rediss://state.internal.example:6380/0"),
     ]
 }
 
@@ -58,12 +59,13 @@ fn check_fails_in_development_naming_every_fix() {
         .lines()
         .filter(|l| l.starts_with("FAIL"))
         .collect();
-    assert_eq!(fails.len(), 5, "{}", out.stdout);
+    assert_eq!(fails.len(), 6, "{}", out.stdout);
     for var in [
         "SWML_BASIC_AUTH_PASSWORD",
         "SIGNALWIRE_SWAIG_SECRET",
         "SWML_PROXY_URL_BASE",
         "SIGNALWIRE_SIGNING_KEY",
+        "SWML_STATE_URL",
     ] {
         assert!(
             fails.iter().any(|l| l.contains(var) && l.contains("fix:")),
@@ -71,7 +73,7 @@ fn check_fails_in_development_naming_every_fix() {
             out.stdout
         );
     }
-    assert!(out.stdout.contains("5 of 8 checks failed"));
+    assert!(out.stdout.contains("6 of 9 checks failed"));
     // The generated password is never printed by `check`.
     assert!(!out.stdout.contains("password:"));
 }
@@ -82,11 +84,11 @@ fn check_passes_with_a_production_configuration() {
     assert_eq!(out.code, EXIT_OK, "{}", out.stdout);
     assert_eq!(
         out.stdout.lines().filter(|l| l.starts_with("PASS")).count(),
-        8
+        9
     );
     assert!(
         out.stdout
-            .contains("production start allowed: 8 of 8 checks passed")
+            .contains("production start allowed: 9 of 9 checks passed")
     );
     assert!(!out.stdout.contains(STRONG));
 }
@@ -601,7 +603,7 @@ fn example_binary_check_exit_codes() {
         .output()
         .unwrap();
     assert_eq!(dev.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&dev.stdout).contains("5 of 8 checks failed"));
+    assert!(String::from_utf8_lossy(&dev.stdout).contains("6 of 9 checks failed"));
     let prod = std::process::Command::new(&bin)
         .arg("check")
         .env_clear()

@@ -400,8 +400,8 @@ pub(crate) fn check_waiver_names(names: impl Iterator<Item = String>) -> Result<
             return Err(config_err(
                 "AGENT_WAIVE_*",
                 "an AGENT_WAIVE_ variable names no checklist item; the waivable items are \
-                 AGENT_WAIVE_SIGNING_KEY, AGENT_WAIVE_TRANSPORT, AGENT_WAIVE_RATE_LIMITS, \
-                 AGENT_WAIVE_SECURE_TOOLS and AGENT_WAIVE_RECORDING",
+                 AGENT_WAIVE_SIGNING_KEY, AGENT_WAIVE_TRANSPORT, AGENT_WAIVE_SHARED_STATE, \
+                 AGENT_WAIVE_RATE_LIMITS, AGENT_WAIVE_SECURE_TOOLS and AGENT_WAIVE_RECORDING",
             ));
         }
     }
@@ -434,9 +434,10 @@ const WAIVER_PREFIX: &str = "AGENT_WAIVE_";
 
 /// The production checklist items an operator may waive, and the variable
 /// that waives each (its value is the reason, printed at start-up).
-pub const WAIVER_VARIABLES: [(&str, &str); 5] = [
+pub const WAIVER_VARIABLES: [(&str, &str); 6] = [
     ("signing key", "AGENT_WAIVE_SIGNING_KEY"),
     ("transport", "AGENT_WAIVE_TRANSPORT"),
+    ("shared state", "AGENT_WAIVE_SHARED_STATE"),
     ("rate limits", "AGENT_WAIVE_RATE_LIMITS"),
     ("secure tools", "AGENT_WAIVE_SECURE_TOOLS"),
     ("recording", "AGENT_WAIVE_RECORDING"),

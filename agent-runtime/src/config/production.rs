@@ -124,6 +124,7 @@ pub(crate) fn evaluate(
         token_secret(config),
         transport(config),
         signing_key(config),
+        shared_state(config),
         rate_limits(config, tools),
         secure_tools(tools),
         recording(recorded, prompt_discloses_recording),
@@ -254,6 +255,26 @@ fn signing_key(c: &AgentConfig) -> Raw {
             "requests are not checked for the platform's signature",
             "set SIGNALWIRE_SIGNING_KEY to the signing key of your SignalWire space",
         )
+    }
+}
+
+fn shared_state(c: &AgentConfig) -> Raw {
+    match &c.state_url {
+        Some(url) if url.expose_secret().starts_with("rediss://") => pass(
+            "shared state",
+            "rate limits, lockouts, call facts and the emergency switch are shared (Redis over TLS)",
+        ),
+        Some(_) => pass(
+            "shared state",
+            "rate limits, lockouts, call facts and the emergency switch are shared (Redis)",
+        ),
+        None => fail(
+            "shared state",
+            "rate limits, lockouts, call facts and the emergency switch are kept per process: \
+             replicas do not agree and a restart forgets them",
+            "set SWML_STATE_URL to a Redis shared by every replica (or waive with \
+             AGENT_WAIVE_SHARED_STATE when exactly one replica runs)",
+        ),
     }
 }
 
