@@ -26,6 +26,7 @@ fn fit() -> Vec<(&'static str, &'static str)> {
             "SIGNALWIRE_SIGNING_KEY",
             "PSK_signing_key_for_tests_0123456789",
         ),
+        ("SWML_STATE_URL", "rediss://state.internal.example:6380/0"),
     ]
 }
 
@@ -97,6 +98,7 @@ fn check_and_production_start_agree_on_every_configuration() {
                 "token secret",
                 "transport",
                 "signing key",
+                "shared state",
             ],
         ),
         (
@@ -163,6 +165,19 @@ fn check_and_production_start_agree_on_every_configuration() {
             "rate limits off",
             with(&[("SWML_RATE_LIMIT", "off")]),
             &["rate limits"],
+        ),
+        (
+            "replicas without a shared store",
+            with(&[("SWML_STATE_URL", "")]),
+            &["shared state"],
+        ),
+        (
+            "one replica, shared state waived",
+            with(&[
+                ("SWML_STATE_URL", ""),
+                ("AGENT_WAIVE_SHARED_STATE", "exactly one replica runs"),
+            ]),
+            &[],
         ),
         (
             "rate limits off, waived",
