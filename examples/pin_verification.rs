@@ -1,7 +1,11 @@
-//! PIN verification done safely: the PIN is a
-//! `#[sensitive]` argument of a secure tool, the expected PIN is kept only as a
-//! salted digest and compared in constant time, failed attempts are counted in
-//! `global_data`, and the third failure ends the call.
+//! PIN verification done safely: the PIN is a `#[sensitive]` argument of a
+//! secure tool, the expected PIN is kept only as a salted digest and compared
+//! in constant time, failed attempts are counted per caller number in the
+//! state store (so hanging up and calling again, or reaching another replica,
+//! does not reset them) and the third failure locks the number for 15
+//! minutes and ends the call. A success is recorded as a fact of the call on
+//! the server, which the guard of `account_summary` reads: never
+//! `global_data`, which the platform echoes and a client can write.
 //!
 //! ```text
 //! cargo run --example pin_verification
@@ -19,8 +23,21 @@ use agent_runtime::audit::{AuditEvent, AuditRecord, AuditSink};
 use agent_runtime::prelude::*;
 use agent_runtime::secret::{constant_time_eq, salted_digest};
 
-/// Failures allowed before the call is ended.
+/// Failures allowed before the number is locked and the call ended.
 pub const MAX_ATTEMPTS: u32 = 3;
+
+/// How long a number stays locked after [`MAX_ATTEMPTS`] failures.
+pub const LOCK_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The lockout rule of PIN attempts.
+fn pin_lockout() -> Lockout {
+    Lockout::after(MAX_ATTEMPTS)
+        .within(LOCK_FOR)
+        .lock_for(LOCK_FOR)
+}
+
+/// The call fact naming the number whose PIN was verified on this call.
+pub const VERIFIED_FACT: &str = "pin_verified_number";
 
 /// The demo customer: this caller id with PIN 4931.
 pub const DEMO_NUMBER: &str = "+15551230000";
@@ -118,46 +135,73 @@ impl PinDesk {
                 "I cannot see the number you are calling from, so I cannot check a PIN on this call.",
             );
         };
-        let failures = call
-            .global_data()
-            .get_as::<u32>("pin_attempts")
-            .unwrap_or(0);
-        if failures >= MAX_ATTEMPTS {
+        let attempts = call.attempts("pin", number, pin_lockout());
+        // Fail closed: a store that cannot say whether the number is locked
+        // is treated as locked.
+        let Ok(status) = attempts.status().await else {
+            self.record(call, "refused", "state_unavailable".to_owned());
+            return ToolResult::new(
+                "I cannot check a PIN right now. Please ask the caller to try again later.",
+            );
+        };
+        if status.is_locked() {
             self.record(call, "refused", "locked".to_owned());
-            return ToolResult::new("PIN verification is locked for this call.")
-                .say("For your security this call will now end. Goodbye.")
+            return ToolResult::new("PIN verification is locked for this number.")
+                .say("For your security PIN checks are paused for this number. Goodbye.")
                 .hangup();
         }
         if self.pin_matches(number, &pin) {
+            // Both writes must land for the caller to count as verified.
+            if attempts.succeeded().await.is_err()
+                || call.facts().set(VERIFIED_FACT, number).await.is_err()
+            {
+                self.record(call, "refused", "state_unavailable".to_owned());
+                return ToolResult::new(
+                    "I cannot complete the check right now. Please ask the caller to try again later.",
+                );
+            }
             self.record(call, "ok", "pin_verified".to_owned());
-            return ToolResult::new("The PIN is correct. The caller is verified.")
-                .update_global_data(json!({
-                    "pin_verified": true,
-                    "pin_verified_number": number,
-                    "pin_attempts": 0
-                }));
+            return ToolResult::new("The PIN is correct. The caller is verified.");
         }
-        let failures = failures + 1;
+        let after = attempts.failed().await.ok();
+        let failures = match after {
+            Some(s) if !s.is_locked() => s.failures,
+            _ => MAX_ATTEMPTS,
+        };
         self.record(
             call,
             "refused",
             format!("pin_mismatch attempt={failures}/{MAX_ATTEMPTS}"),
         );
-        let result = ToolResult::new("").update_global_data(json!({
-            "pin_verified": false,
-            "pin_attempts": failures
-        }));
-        if failures >= MAX_ATTEMPTS {
-            result
-                .with_response("The PIN was wrong three times. The call is being ended.")
+        match after {
+            Some(s) if !s.is_locked() => ToolResult::new(format!(
+                "That PIN is not correct. The caller has {} attempt{} left.",
+                s.remaining,
+                if s.remaining == 1 { "" } else { "s" }
+            )),
+            // Locked now, or the failure could not be counted: end the call.
+            _ => ToolResult::new("The PIN was wrong three times. The call is being ended.")
                 .say("That PIN is not correct. For your security this call will now end. Goodbye.")
-                .hangup()
-        } else {
-            let left = MAX_ATTEMPTS - failures;
-            result.with_response(format!(
-                "That PIN is not correct. The caller has {left} attempt{} left.",
-                if left == 1 { "" } else { "s" }
-            ))
+                .hangup(),
+        }
+    }
+
+    /// Read the caller's account summary. Only after the caller's PIN was
+    /// verified on this call.
+    #[tool(secure, guard = Self::pin_verified)]
+    fn account_summary(&self) -> ToolResult {
+        ToolResult::new("The checking account holds 1,204.17 dollars.")
+    }
+
+    /// The guard: the server-side fact of this call names the number calling.
+    fn pin_verified(&self, call: &Call) -> Result<(), Refusal> {
+        let verified = call.facts().loaded::<String>(VERIFIED_FACT);
+        match (verified, call.caller().number()) {
+            (Some(v), Some(number)) if v == number => Ok(()),
+            _ => {
+                Err(Refusal::new("The caller must verify their PIN first.")
+                    .with_reason("not_verified"))
+            }
         }
     }
 }

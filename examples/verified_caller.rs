@@ -1,9 +1,11 @@
 //! Caller verification and an admin-only tool. `verify_caller` looks the
-//! platform's caller id up in a table of known customers and stores
-//! `verified` and `access_level` in `global_data`, bound to that number. The
-//! admin tool refuses unless `global_data` says verified, admin, and for the
-//! very number that is calling. Nothing the model puts in an argument can
-//! change who the caller is.
+//! platform's caller id up in a table of known customers and records the
+//! verified number and its access level as facts of the call on the server
+//! (the state store), never in `global_data`, which the platform echoes back
+//! and anyone holding the credentials can write into a request. The admin
+//! tool refuses unless the server's facts say admin, for the very number that
+//! is calling. Nothing the model puts in an argument, and nothing in
+//! `global_data`, can change who the caller is.
 //!
 //! ```text
 //! cargo run --example verified_caller
@@ -50,16 +52,17 @@ impl Desk {
     }
 }
 
-/// The access level `global_data` grants to the caller of this request, if
-/// the verification in it was made for this caller's number.
-pub fn verified_level(call: &Call) -> Option<String> {
-    let gd = call.global_data();
+/// The access level the server recorded for the caller of this request, if
+/// the verification was made on this call for this caller's number. A store
+/// that cannot be read grants nothing.
+pub async fn verified_level(call: &Call) -> Option<String> {
     let number = call.caller().number()?;
-    let bound = gd.get_as::<String>("verified_number")?;
-    if gd.get_as::<bool>("verified") != Some(true) || bound != number {
+    let facts = call.facts();
+    let bound = facts.get::<String>("verified_number").await.ok()??;
+    if bound != number {
         return None;
     }
-    gd.get_as::<String>("access_level")
+    facts.get::<String>("access_level").await.ok()?
 }
 
 #[agent]
@@ -72,19 +75,18 @@ impl Desk {
             .caller()
             .number()
             .and_then(|n| self.customers.get(n).map(|c| (n, c)));
-        match known {
-            Some((number, (name, level))) => ToolResult::new(format!(
-                "The caller is verified as {name}."
-            ))
-            .update_global_data(json!({
-                "verified": true,
-                "verified_number": number,
-                "access_level": level
-            })),
-            None => ToolResult::new(
+        let Some((number, (name, level))) = known else {
+            return ToolResult::new(
                 "This phone number is not on file, so the caller cannot be verified on this call.",
-            )
-            .update_global_data(json!({"verified": false, "access_level": "none"})),
+            );
+        };
+        let facts = call.facts();
+        let recorded = facts.set("verified_number", number).await.is_ok()
+            && facts.set("access_level", *level).await.is_ok();
+        if recorded {
+            ToolResult::new(format!("The caller is verified as {name}."))
+        } else {
+            ToolResult::new("Verification is not available right now. Please try again later.")
         }
     }
 
@@ -105,7 +107,7 @@ impl Desk {
         // `note` is free text from the conversation: it is never consulted
         // for authorisation.
         let _ = note;
-        if verified_level(call).as_deref() != Some("admin") {
+        if verified_level(call).await.as_deref() != Some("admin") {
             return Ok(ToolResult::new(
                 "Only a verified administrator can unblock numbers. Do not retry; offer other help.",
             ));

@@ -124,6 +124,13 @@ impl EmergencySwitch {
         shared
     }
 
+    /// The shared flag as the store holds it now (`Ok(false)` when the store
+    /// holds none).
+    #[cfg(feature = "cli")]
+    pub(crate) async fn shared_state(&self) -> Result<bool, StoreError> {
+        Ok(self.inner.store.emergency().await?.unwrap_or(false))
+    }
+
     /// Re-reads the shared flag when the local copy is older than
     /// [`REFRESH_AFTER`] and no other request is reading it. Without a shared
     /// store, or while the store cannot be read, the local copy holds.

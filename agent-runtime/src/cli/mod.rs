@@ -27,13 +27,15 @@
 //! | `swml [--call-id ID] [--body FILE] [--show-credentials]` | the SWML document the platform would get (the basic-auth password in URLs is masked unless asked) |
 //! | `tools` | every tool with its JSON Schema (as sent to the platform) and security flags |
 //! | `call TOOL --args JSON [--call-id ID] [--caller NUM] [--global-data JSON] [--no-token \| --bad-token[=KIND]]` | one tool call through the full in-process HTTP stack; the token is read from the SWML for the call, as the platform would; prints the response body and, on stderr, the audit records of the call |
-//! | `check` | the production hardening checklist against the current configuration, one line per item, non-zero exit when anything fails |
+//! | `check` | the production checklist (the one `AGENT_ENV=production` enforces), one line per item, non-zero exit when a production start would be refused |
+//! | `emergency on\|off\|status` | switches emergency mode on every replica through the shared state store (`SWML_STATE_URL`), or shows it; each flip is an audit record naming the command, process and user |
 //! | `audit verify FILE [--key-env VAR]` | verifies a chained audit file and reports its kind (keyed with key id X, or unkeyed), records, segments, last seal and unproven tail. The key is read from the environment variable `VAR`, never from the command line; with a key an unkeyed chain or another key id is refused, without one a keyed chain is refused as unverifiable |
 //!
 //! Exit codes: 0 success, 1 refusal or failure, 2 usage error, 3 (`audit
 //! verify`) a chain that verifies but does not end with a stop seal.
 
 mod check;
+mod emergency;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -112,11 +114,27 @@ enum Command {
     },
     /// Evaluate the production hardening checklist against the current configuration.
     Check,
+    /// Switch emergency mode on every replica, or show it (needs the shared
+    /// state store, SWML_STATE_URL).
+    Emergency {
+        #[command(subcommand)]
+        command: EmergencyCommand,
+    },
     /// Audit-file tools.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+enum EmergencyCommand {
+    /// Withdraw secure tools on every replica (within a second).
+    On,
+    /// Bring them back.
+    Off,
+    /// Show whether emergency mode is on.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,6 +259,7 @@ where
             Err(e) => CliOutput::failure(e),
         },
         Command::Check => check::check(builder),
+        Command::Emergency { command } => emergency::emergency(builder, command, &lookup),
         Command::Tools => match builder.build() {
             Ok(svc) => tools(&svc),
             Err(e) => CliOutput::failure(e),

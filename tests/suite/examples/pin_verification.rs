@@ -1,6 +1,9 @@
 //! The pin_verification example through the real HTTP stack: a hashed PIN
-//! compared for the platform's caller id, failures counted in `global_data`,
-//! the third failure hangs up, and no record or response carries the PIN.
+//! compared for the platform's caller id, failures counted per number in the
+//! state store (across calls: a redial does not reset them), the third
+//! failure locks the number and hangs up, the verification is a server-side
+//! fact that `global_data` cannot forge, and no record or response carries
+//! the PIN.
 
 #[path = "../../../examples/pin_verification.rs"]
 mod example;
@@ -86,11 +89,8 @@ async fn correct_pin_verifies_and_is_never_recorded() {
     assert!(reply.response_text().is_some_and(|t| t.contains("correct")));
     assert_eq!(
         reply.global_data_update(),
-        Some(json!({
-            "pin_verified": true,
-            "pin_verified_number": DEMO_NUMBER,
-            "pin_attempts": 0
-        }))
+        None,
+        "nothing to forge is sent back"
     );
     assert!(!hangs_up(&reply));
 
@@ -112,40 +112,65 @@ async fn correct_pin_verifies_and_is_never_recorded() {
 }
 
 #[actix_web::test]
-async fn three_failures_hang_up_and_each_is_audited() {
+async fn three_failures_across_redials_lock_the_number_and_each_is_audited() {
     let agent = desk().await;
     let wrong = ["1111", "2222", "3333"];
-    // The platform sends back the global_data the previous result set.
-    let mut global_data = json!({});
+    // Two failures on one call, the third after hanging up and calling
+    // again: the count follows the number, not the call.
     for (i, pin) in wrong.iter().enumerate() {
+        let call_id = if i < 2 { "first-call" } else { "redial" };
         let reply = agent
-            .call_with(verify(pin, DEMO_NUMBER, global_data.clone()))
+            .call_with(verify(pin, DEMO_NUMBER, json!({})).call_id(call_id))
             .await;
         assert_eq!(reply.status, 200);
-        let update = reply.global_data_update().expect("attempts are counted");
-        assert_eq!(update["pin_attempts"], json!(i + 1));
-        assert_eq!(update["pin_verified"], json!(false));
         let response = reply.response_text().expect("a spoken answer");
         assert!(!response.contains(pin), "{response}");
         if i < 2 {
             assert!(!hangs_up(&reply), "attempt {i}");
             assert!(response.contains("not correct"), "{response}");
+            assert!(
+                response.contains(&format!("{} attempt", 2 - i)),
+                "{response}"
+            );
         } else {
             assert!(hangs_up(&reply), "the third failure ends the call");
             assert!(reply.actions().iter().any(|a| a.get("say").is_some()));
         }
-        global_data = update;
     }
 
-    // Even the right PIN is refused once the call is locked.
-    let reply = agent.call_with(verify(PIN, DEMO_NUMBER, global_data)).await;
+    // Even the right PIN, on yet another call, is refused while locked; the
+    // platform's global_data claiming otherwise changes nothing.
+    let reply = agent
+        .call_with(
+            verify(
+                PIN,
+                DEMO_NUMBER,
+                json!({"pin_attempts": 0, "pin_verified": true}),
+            )
+            .call_id("third-call"),
+        )
+        .await;
     assert!(hangs_up(&reply));
-    assert!(reply.global_data_update().is_none(), "not verified");
+    assert!(reply.response_text().is_some_and(|t| t.contains("locked")));
+    let summary = agent
+        .call_with(ToolCall::new("account_summary", json!({})).call_id("third-call"))
+        .await;
+    assert!(
+        summary
+            .response_text()
+            .is_some_and(|t| t.contains("verify their PIN")),
+        "{}",
+        summary.text()
+    );
 
     let records = agent.audit();
     let runtime_calls = records
         .iter()
-        .filter(|r| r.event == AuditEvent::ToolCall && r.arguments.is_some())
+        .filter(|r| {
+            r.event == AuditEvent::ToolCall
+                && r.arguments.is_some()
+                && r.function.as_deref() == Some("verify_pin")
+        })
         .count();
     assert_eq!(
         runtime_calls, 4,
@@ -153,7 +178,7 @@ async fn three_failures_hang_up_and_each_is_audited() {
     );
     let reasons: Vec<&str> = records
         .iter()
-        .filter(|r| r.arguments.is_none())
+        .filter(|r| r.event == AuditEvent::ToolCall && r.arguments.is_none())
         .map(|r| r.reason.as_str())
         .collect();
     assert_eq!(
@@ -169,17 +194,80 @@ async fn three_failures_hang_up_and_each_is_audited() {
 }
 
 #[actix_web::test]
+async fn the_account_summary_needs_a_verification_on_the_server_not_in_global_data() {
+    let agent = desk().await;
+    // global_data claiming a verification does not open the tool.
+    let forged = agent
+        .call_with(
+            ToolCall::new("account_summary", json!({}))
+                .call_id(CALL_ID)
+                .caller(DEMO_NUMBER)
+                .global_data(json!({"pin_verified": true, "pin_verified_number": DEMO_NUMBER})),
+        )
+        .await;
+    assert!(
+        forged
+            .response_text()
+            .is_some_and(|t| t.contains("verify their PIN"))
+    );
+    assert_eq!(forged.audit[0].reason, "not_verified");
+    // After the PIN, on the same call, it opens; on another call it does not.
+    let ok = agent.call_with(verify(PIN, DEMO_NUMBER, json!({}))).await;
+    assert!(ok.response_text().is_some_and(|t| t.contains("correct")));
+    let summary = agent
+        .call_with(
+            ToolCall::new("account_summary", json!({}))
+                .call_id(CALL_ID)
+                .caller(DEMO_NUMBER),
+        )
+        .await;
+    assert!(
+        summary
+            .response_text()
+            .is_some_and(|t| t.contains("1,204.17")),
+        "{}",
+        summary.text()
+    );
+    let other_call = agent
+        .call_with(
+            ToolCall::new("account_summary", json!({}))
+                .call_id("another-call")
+                .caller(DEMO_NUMBER),
+        )
+        .await;
+    assert!(
+        other_call
+            .response_text()
+            .is_some_and(|t| t.contains("verify their PIN"))
+    );
+    // And a verification belongs to the number that earned it.
+    let other_number = agent
+        .call_with(
+            ToolCall::new("account_summary", json!({}))
+                .call_id(CALL_ID)
+                .caller("+15559998888"),
+        )
+        .await;
+    assert!(
+        other_number
+            .response_text()
+            .is_some_and(|t| t.contains("verify their PIN"))
+    );
+}
+
+#[actix_web::test]
 async fn identity_is_the_platform_caller_id() {
     let agent = desk().await;
     // The demo PIN from another phone is not the demo customer's PIN.
     let reply = agent
         .call_with(verify(PIN, "+15559998888", json!({})))
         .await;
-    assert_eq!(
+    assert!(
         reply
-            .global_data_update()
-            .map(|gd| gd["pin_verified"].clone()),
-        Some(json!(false))
+            .response_text()
+            .is_some_and(|t| t.contains("not correct")),
+        "{}",
+        reply.text()
     );
 
     // No caller id: nothing is checked.

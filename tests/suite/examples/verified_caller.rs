@@ -1,6 +1,8 @@
 //! The verified_caller example through the real HTTP stack: the admin tool
 //! refuses before verification, works after it for an administrator, and no
-//! argument or foreign `global_data` makes anyone an administrator.
+//! argument and no `global_data` (forged by a client or echoed from another
+//! call) makes anyone an administrator: the verification is a fact on the
+//! server.
 
 #[path = "../../../examples/verified_caller.rs"]
 mod example;
@@ -66,26 +68,41 @@ async fn admin_tool_refuses_before_verification_and_works_after() {
 
     let reply = call(&agent, "verify_caller", json!({}), ADMIN_NUMBER, json!({})).await;
     assert_eq!(response(&reply), "The caller is verified as Alex.");
-    let gd = reply
-        .global_data_update()
-        .expect("the verification is stored");
     assert_eq!(
-        gd,
-        json!({"verified": true, "verified_number": ADMIN_NUMBER, "access_level": "admin"})
+        reply.global_data_update(),
+        None,
+        "the verification stays on the server"
     );
 
-    // The platform sends that global_data back with the next request.
+    // Later requests of the same call carry nothing; the server knows.
     let reply = call(
         &agent,
         "unblock_number",
         args.clone(),
         ADMIN_NUMBER,
-        gd.clone(),
+        json!({}),
     )
     .await;
     assert_eq!(response(&reply), "The number is unblocked.");
-    let reply = call(&agent, "unblock_number", args, ADMIN_NUMBER, gd).await;
+    let reply = call(
+        &agent,
+        "unblock_number",
+        args.clone(),
+        ADMIN_NUMBER,
+        json!({}),
+    )
+    .await;
     assert_eq!(response(&reply), "That number is not on the block list.");
+
+    // The verification belongs to that call: a new call starts unverified.
+    let reply = agent
+        .call_with(
+            ToolCall::new("unblock_number", args)
+                .call_id("a-new-call")
+                .caller(ADMIN_NUMBER),
+        )
+        .await;
+    assert!(response(&reply).contains("Only a verified administrator"));
 }
 
 #[actix_web::test]
@@ -99,16 +116,13 @@ async fn a_verified_customer_is_not_an_admin() {
         json!({}),
     )
     .await;
-    let gd = reply
-        .global_data_update()
-        .expect("the verification is stored");
-    assert_eq!(gd["access_level"], "customer");
+    assert_eq!(response(&reply), "The caller is verified as Sam.");
     let reply = call(
         &agent,
         "unblock_number",
         json!({"blocked_number": BLOCKED}),
         CUSTOMER_NUMBER,
-        gd,
+        json!({}),
     )
     .await;
     assert!(response(&reply).contains("Only a verified administrator"));
@@ -122,10 +136,7 @@ async fn a_verified_customer_is_not_an_admin() {
         json!({}),
     )
     .await;
-    assert_eq!(
-        reply.global_data_update(),
-        Some(json!({"verified": false, "access_level": "none"}))
-    );
+    assert!(response(&reply).contains("not on file"));
 }
 
 #[actix_web::test]
@@ -168,31 +179,36 @@ async fn arguments_claiming_admin_change_nothing() {
     .await;
     assert!(reply.actions().is_empty(), "nothing was stored");
 
-    // An admin's verification carried into another caller's request is void.
-    let admin_gd =
-        json!({"verified": true, "verified_number": ADMIN_NUMBER, "access_level": "admin"});
+    // global_data claiming an admin verification, for this very number or
+    // another, is not a verification.
+    let forged =
+        json!({"verified": true, "verified_number": CUSTOMER_NUMBER, "access_level": "admin"});
     let reply = call(
         &agent,
         "unblock_number",
         json!({"blocked_number": BLOCKED}),
         CUSTOMER_NUMBER,
-        admin_gd.clone(),
+        forged.clone(),
     )
     .await;
     assert!(response(&reply).contains("Only a verified administrator"));
-
-    assert!(Desk::demo().is_blocked(BLOCKED));
     assert_eq!(
-        example::verified_level(
-            &Call::for_test(CALL_ID, ADMIN_NUMBER).with_global_data(admin_gd.clone())
-        )
-        .as_deref(),
-        Some("admin")
-    );
-    assert_eq!(
-        example::verified_level(
-            &Call::for_test(CALL_ID, CUSTOMER_NUMBER).with_global_data(admin_gd)
-        ),
+        example::verified_level(&Call::for_test(CALL_ID, CUSTOMER_NUMBER).with_global_data(forged))
+            .await,
         None
     );
+
+    // An admin's verification does not carry over to another number on the
+    // same call id.
+    call(&agent, "verify_caller", json!({}), ADMIN_NUMBER, json!({})).await;
+    let reply = call(
+        &agent,
+        "unblock_number",
+        json!({"blocked_number": BLOCKED}),
+        CUSTOMER_NUMBER,
+        json!({}),
+    )
+    .await;
+    assert!(response(&reply).contains("Only a verified administrator"));
+    assert!(Desk::demo().is_blocked(BLOCKED));
 }
