@@ -32,8 +32,9 @@ use crate::response::{HttpError, bad_request};
 
 /// A field read leniently: a string, `null`, or any other JSON value (which
 /// is skipped, not kept).
+// `pub` (in a crate-private module) only so that `__fuzz` can re-export it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Field<'a> {
+pub enum Field<'a> {
     /// A string (borrowed when it had no escapes).
     Str(Cow<'a, str>),
     /// `null`.
@@ -44,7 +45,7 @@ pub(crate) enum Field<'a> {
 
 impl<'a> Field<'a> {
     /// The string, if this is one; other JSON types count as absent.
-    pub(crate) fn into_string(self) -> Option<String> {
+    pub fn into_string(self) -> Option<String> {
         match self {
             Field::Str(s) => Some(s.into_owned()),
             Field::Null | Field::Other => None,
