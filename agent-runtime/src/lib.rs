@@ -48,8 +48,13 @@
 //! - `harness` (default): [`harness`], an in-process test client that drives
 //!   an agent through its real HTTP stack, with fixed test credentials.
 //!
-//! A production binary can leave both out (`default-features = false`); it
-//! then carries no test credentials and no test client.
+//! - `fuzzing` (off): a hidden module, `__fuzz`, with thin entry points to the
+//!   private request parsers and the security checks, for the cargo-fuzz
+//!   targets in `fuzz/`. Not for agents; not part of the public API.
+//!
+//! A production binary can leave `cli` and `harness` out
+//! (`default-features = false`); it then carries no test credentials and no
+//! test client.
 //!
 //! # Layout
 //!
@@ -165,4 +170,148 @@ pub mod __private {
 pub mod __bench {
     pub use crate::schema::ArgsValidator;
     pub use crate::security::auth::BasicAuth;
+}
+
+/// Entry points for the cargo-fuzz targets in `fuzz/` (feature `fuzzing`).
+/// Each is a thin wrapper over a private parser or check, with no logic of
+/// its own: a refusal is given as the fixed body of its answer, so a target
+/// can assert which of the known refusals it is. Not part of the public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzz {
+    use serde_json::{Map, Value};
+
+    use crate::request::{self, envelope, query};
+    use crate::response::HttpError;
+
+    pub use crate::request::envelope::Field;
+    pub use crate::response::bad_request::{
+        EXTRA_ARGUMENT_SET, INVALID_CALL_ID, INVALID_JSON, INVALID_QUERY, REPEATED_KEY,
+    };
+    pub use crate::security::auth::BasicAuth;
+    pub use crate::security::signature::SignatureVerifier;
+    pub use crate::security::token::{TokenError, TokenKey, TokenSigner};
+
+    /// The fixed body of a refusal (for the parsers here, always a 400).
+    pub type Refusal = &'static str;
+
+    /// The SWML request parser followed by its call id lookup, as `POST /`
+    /// runs them.
+    ///
+    /// # Errors
+    ///
+    /// The fixed 400 body of a malformed body or a repeated key.
+    pub fn swml_call_id(body: &[u8]) -> Result<Option<String>, Refusal> {
+        envelope::SwmlRequest::parse(body)
+            .and_then(envelope::SwmlRequest::call_id)
+            .map_err(HttpError::body)
+    }
+
+    /// The call id check every route applies to the id it read.
+    ///
+    /// # Errors
+    ///
+    /// The fixed 400 body of an invalid call id.
+    pub fn check_call_id(id: Option<String>) -> Result<Option<String>, Refusal> {
+        request::check_call_id(id).map_err(HttpError::body)
+    }
+
+    /// The strict whole-body parser (the post-prompt body): a JSON object
+    /// naming every key once, at any depth.
+    ///
+    /// # Errors
+    ///
+    /// The fixed 400 body of a malformed body or a repeated key.
+    pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
+        request::parse_object(body).map_err(HttpError::body)
+    }
+
+    /// One query parameter (`__token` or `call_id`).
+    ///
+    /// # Errors
+    ///
+    /// The fixed 400 body of a repeated parameter or a value that is not
+    /// UTF-8 once decoded.
+    pub fn query_param(query: &str, name: &str) -> Result<Option<String>, Refusal> {
+        query::query_param(query, name).map_err(HttpError::body)
+    }
+
+    /// The webhook signature check as the SWAIG route runs it: `sha256` and
+    /// `sha1` are the two headers' bytes (a SHA-256 header, when present, is
+    /// the only one read). True when the request is accepted.
+    pub fn signature_accepted(
+        verifier: &SignatureVerifier,
+        path_and_query: &str,
+        body: &[u8],
+        sha256: Option<&[u8]>,
+        sha1: Option<&[u8]>,
+    ) -> bool {
+        verifier.check(path_and_query, body, sha256, sha1).is_ok()
+    }
+
+    /// A parsed SWAIG request envelope; its parts are decoded on demand, as
+    /// dispatch does.
+    #[derive(Debug)]
+    pub struct SwaigEnvelope<'a>(envelope::SwaigEnvelope<'a>);
+
+    impl<'a> SwaigEnvelope<'a> {
+        /// Parses a SWAIG request body.
+        ///
+        /// # Errors
+        ///
+        /// The fixed 400 body of a malformed body or a repeated key outside
+        /// `argument`, `global_data` and `meta_data`.
+        pub fn parse(body: &'a [u8]) -> Result<Self, Refusal> {
+            envelope::SwaigEnvelope::parse(body)
+                .map(SwaigEnvelope)
+                .map_err(HttpError::body)
+        }
+
+        /// `function`, as read.
+        pub fn function(&self) -> Option<&Field<'a>> {
+            self.0.function.as_ref()
+        }
+
+        /// `call_id`, as read.
+        pub fn call_id(&self) -> Option<&Field<'a>> {
+            self.0.call_id.as_ref()
+        }
+
+        /// `caller_id_name`, as read.
+        pub fn caller_id_name(&self) -> Option<&Field<'a>> {
+            self.0.caller_id_name.as_ref()
+        }
+
+        /// `caller_id_num`, as read.
+        pub fn caller_id_num(&self) -> Option<&Field<'a>> {
+            self.0.caller_id_num.as_ref()
+        }
+
+        /// The tool arguments.
+        ///
+        /// # Errors
+        ///
+        /// The fixed 400 body of a repeated key or a second argument set.
+        pub fn arguments(&self) -> Result<Value, Refusal> {
+            self.0.arguments().map_err(HttpError::body)
+        }
+
+        /// `global_data` when it is an object, else empty.
+        ///
+        /// # Errors
+        ///
+        /// The fixed 400 body of a repeated key.
+        pub fn global_data(&self) -> Result<Map<String, Value>, Refusal> {
+            self.0.global_data().map_err(HttpError::body)
+        }
+
+        /// `meta_data` when it is an object, else empty.
+        ///
+        /// # Errors
+        ///
+        /// The fixed 400 body of a repeated key.
+        pub fn meta_data(&self) -> Result<Map<String, Value>, Refusal> {
+            self.0.meta_data().map_err(HttpError::body)
+        }
+    }
 }

@@ -75,6 +75,12 @@ impl HttpError {
         self.parts().0
     }
 
+    /// The fixed body: how the fuzz targets tell refusals apart.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn body(self) -> &'static str {
+        self.parts().1
+    }
+
     /// The full response: fixed body, security headers, and `Retry-After`
     /// or `WWW-Authenticate` where the status calls for one.
     pub(crate) fn response(self) -> HttpResponse {
@@ -100,18 +106,29 @@ impl HttpError {
 
 /// Fixed JSON bodies for 400 responses.
 pub(crate) mod bad_request {
+    /// The body is not JSON, or not an object.
     pub const INVALID_JSON: &str = r#"{"error":"request body must be a JSON object"}"#;
+    /// An object names the same key twice.
     pub const REPEATED_KEY: &str =
         r#"{"error":"an object in the request body names the same key twice"}"#;
+    /// `argument.parsed` holds more than one set of arguments.
     pub const EXTRA_ARGUMENT_SET: &str =
         r#"{"error":"argument.parsed must hold exactly one set of arguments"}"#;
+    /// The SWAIG request names no function.
     pub const MISSING_FUNCTION: &str = r#"{"error":"missing function name"}"#;
+    /// The function name cannot be a tool's.
     pub const INVALID_FUNCTION: &str = r#"{"error":"invalid function name"}"#;
+    /// The call id is too long or holds control characters.
     pub const INVALID_CALL_ID: &str = r#"{"error":"invalid call_id"}"#;
+    /// The caller number is too long or not a phone-number-like string.
     pub const INVALID_CALLER_NUMBER: &str = r#"{"error":"invalid caller_id_num"}"#;
+    /// The caller name is too long or holds control characters.
     pub const INVALID_CALLER_NAME: &str = r#"{"error":"invalid caller_id_name"}"#;
+    /// A parameter the runtime reads is repeated, or not UTF-8.
     pub const INVALID_QUERY: &str = r#"{"error":"invalid query string"}"#;
+    /// The body could not be read (or its length header is unreadable).
     pub const BODY_READ: &str = r#"{"error":"request body could not be read"}"#;
+    /// The `Host` header is not an allowed host.
     pub const HOST_NOT_ALLOWED: &str = r#"{"error":"host not allowed"}"#;
 }
 

@@ -32,8 +32,9 @@ use crate::response::{HttpError, bad_request};
 
 /// A field read leniently: a string, `null`, or any other JSON value (which
 /// is skipped, not kept).
+// `pub` (in a crate-private module) only so that `__fuzz` can re-export it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Field<'a> {
+pub enum Field<'a> {
     /// A string (borrowed when it had no escapes).
     Str(Cow<'a, str>),
     /// `null`.
@@ -44,7 +45,7 @@ pub(crate) enum Field<'a> {
 
 impl<'a> Field<'a> {
     /// The string, if this is one; other JSON types count as absent.
-    pub(crate) fn into_string(self) -> Option<String> {
+    pub fn into_string(self) -> Option<String> {
         match self {
             Field::Str(s) => Some(s.into_owned()),
             Field::Null | Field::Other => None,
@@ -135,14 +136,20 @@ fn parse_object_as<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, HttpErro
 
 /// Reads the entries of one object: each key is checked against the keys
 /// seen before in the same object, then `entry` reads its value.
+///
+/// The key is checked before its value is read, as the strict parser and
+/// the skipping parser do: the first problem in reading order decides the
+/// refusal, so a repeated key followed by a syntax error is the
+/// repeated-key 400 on every route and at every depth. (Cloning the key is
+/// free unless it had escapes.)
 fn read_entries<'de, M: MapAccess<'de>>(
     map: &mut M,
     mut entry: impl FnMut(&str, &mut M) -> Result<(), M::Error>,
 ) -> Result<(), M::Error> {
     let mut keys = KeySet::new();
     while let Some(Key(key)) = map.next_key()? {
+        keys.insert(key.clone())?;
         entry(&key, map)?;
-        keys.insert(key)?;
     }
     Ok(())
 }
@@ -536,6 +543,7 @@ mod tests {
     }
 
     const REPEATED: HttpError = HttpError::BadRequest(bad_request::REPEATED_KEY);
+    const INVALID: HttpError = HttpError::BadRequest(bad_request::INVALID_JSON);
 
     #[test]
     fn a_repeated_key_anywhere_in_the_arguments_is_refused_when_they_are_read() {
@@ -609,6 +617,41 @@ mod tests {
         ] {
             assert_eq!(swml_call_id(body), Err(REPEATED), "{body}");
         }
+    }
+
+    /// Found by the cross-check of the streaming and the tree parser
+    /// (`request/props.rs`, `fuzz/fuzz_targets/swml_request.rs`): the
+    /// envelope objects read a key's value before checking the key, so a
+    /// repeat followed by a syntax error was "malformed JSON" on `POST /`
+    /// and `POST /swaig` but "repeated key" for the post-prompt body and
+    /// inside skipped parts.
+    #[test]
+    fn a_repeat_before_a_syntax_error_is_a_repeat_on_every_route() {
+        for body in [
+            r#"{"a":1,"a":{"#,
+            r#"{"call":{"x":1,"x":["#,
+            r#"{"call_id":"a","call_id":"#,
+            r#"{"function":"f","function":{"#,
+        ] {
+            assert_eq!(
+                crate::request::parse_object(body.as_bytes()),
+                Err(REPEATED),
+                "{body}"
+            );
+            assert_eq!(swml_call_id(body), Err(REPEATED), "{body}");
+            assert_eq!(
+                SwaigEnvelope::parse(body.as_bytes()).map(|_| ()),
+                Err(REPEATED),
+                "{body}"
+            );
+        }
+        // Inside the parts decoded later only the syntax is read while
+        // parsing: there a syntax error is found first, the repeat later.
+        let argument = r#"{"function":"f","argument":{"parsed":[1],"parsed":[2}}"#;
+        assert_eq!(
+            SwaigEnvelope::parse(argument.as_bytes()).map(|_| ()),
+            Err(INVALID)
+        );
     }
 
     #[test]

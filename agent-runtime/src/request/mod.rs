@@ -3,6 +3,8 @@
 //! carry ([`check_call_id`]). Every failure is one of the fixed 400 bodies.
 
 pub(crate) mod envelope;
+#[cfg(test)]
+mod props;
 pub(crate) mod query;
 mod strict;
 

@@ -3,5 +3,7 @@
 //! signatures. The `http` layer decides when each is applied.
 
 pub(crate) mod auth;
+#[cfg(test)]
+mod props;
 pub(crate) mod signature;
 pub mod token;
