@@ -19,7 +19,7 @@ use crate::ctxt::Ctxt;
 /// The keys `#[agent(..)]` on a struct accepts, for "unknown key" errors.
 const AGENT_KEYS: &str = "`name`, `route`";
 /// The keys `#[tool(..)]` accepts, for "unknown key" errors.
-const TOOL_KEYS: &str = "`secure`, `name`, `description`, `rate_limit`, `guard`";
+const TOOL_KEYS: &str = "`secure`, `name`, `description`, `rate_limit`, `guard`, `check`";
 
 /// The helper attributes `#[agent]`, `#[tool_args]` and `#[sensitive]` read
 /// and remove. They are not macros of their own (except `tool` and
@@ -46,7 +46,7 @@ pub(crate) struct AgentAttr {
 }
 
 /// `#[tool(secure, name = "...", description = "...", rate_limit = "5/min",
-/// guard = path)]`.
+/// guard = path, check = path)]`.
 #[derive(Default)]
 pub(crate) struct ToolAttr {
     pub secure: Option<Span>,
@@ -54,6 +54,8 @@ pub(crate) struct ToolAttr {
     pub description: Option<SpannedStr>,
     pub rate_limit: Option<SpannedStr>,
     pub guard: Option<syn::Path>,
+    /// `check = path`: a check that sees the decoded arguments.
+    pub check: Option<syn::Path>,
 }
 
 /// One `#[doc = ..]` attribute: a line of a `///` comment (trimmed), or a
@@ -112,7 +114,8 @@ pub(crate) fn parse_tool_attr(cx: &mut Ctxt, attr: &Attribute) -> ToolAttr {
             "name" => set_once(cx, &mut out.name, &meta, "name"),
             "description" => set_once(cx, &mut out.description, &meta, "description"),
             "rate_limit" => set_once(cx, &mut out.rate_limit, &meta, "rate_limit"),
-            "guard" => parse_guard(cx, &mut out.guard, &meta),
+            "guard" => parse_fn_path(cx, &mut out.guard, &meta, "guard", "is_verified"),
+            "check" => parse_fn_path(cx, &mut out.check, &meta, "check", "needs_step_up"),
             _ => Err(meta.error(format!(
                 "unknown `#[tool]` key `{key}`; expected one of {TOOL_KEYS}"
             ))),
@@ -136,22 +139,25 @@ fn parse_secure(cx: &mut Ctxt, slot: &mut Option<Span>, meta: &ParseNestedMeta) 
     Ok(())
 }
 
-/// `guard = path`: a path, not a string, so the compiler resolves it and
-/// checks its signature.
-fn parse_guard(
+/// `guard = path` or `check = path`: a path, not a string, so the compiler
+/// resolves it and checks its signature. `example` names a function in the
+/// hint of the error for a string.
+fn parse_fn_path(
     cx: &mut Ctxt,
     slot: &mut Option<syn::Path>,
     meta: &ParseNestedMeta,
+    key: &str,
+    example: &str,
 ) -> syn::Result<()> {
     let value = meta.value()?;
     if value.peek(LitStr) {
-        return Err(value.error(
-            "`guard` takes a path to a function, not a string: write `guard = Self::is_verified` or `guard = checks::is_verified`",
-        ));
+        return Err(value.error(format!(
+            "`{key}` takes a path to a function, not a string: write `{key} = Self::{example}` or `{key} = checks::{example}`"
+        )));
     }
     let path: syn::Path = value.parse()?;
     if slot.is_some() {
-        cx.error_spanned_by(&meta.path, "duplicate `guard` in attribute");
+        cx.error_spanned_by(&meta.path, format!("duplicate `{key}` in attribute"));
     } else {
         *slot = Some(path);
     }

@@ -126,6 +126,14 @@ fn check_tool(cx: &mut Ctxt, tool: &Tool) {
             "tool is missing a description; add a `///` doc comment saying what it does (the model reads it to decide when to call the tool)",
         );
     }
+    if let Some(path) = &tool.attr.check
+        && tool.method.arguments().next().is_none()
+    {
+        cx.error_spanned_by(
+            path,
+            "`check` sees the tool's arguments, and this tool has none; use `guard = ...` for a check on the call alone",
+        );
+    }
     check_params(cx, &tool.method, tool.is_secure());
 }
 

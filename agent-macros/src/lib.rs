@@ -128,6 +128,17 @@ pub fn agent(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   `Err(Refusal::new(".."))` answers `{"response": ".."}` without running
 ///   the tool; `Refusal::hangup("..")` also ends the call; `.with_reason("..")`
 ///   sets the reason of the `guard_refusal` audit record.
+/// - `#[tool(check = path)]` names a check that sees the arguments: `fn(&Agent,
+///   &Call, &Arg1, &Arg2, ..) -> Result<(), Refusal>`, one reference per
+///   argument the model fills, in the method's order (for a whole `args`
+///   struct, `&Args`). It runs after the guard and after the arguments passed
+///   the schema's rules and were decoded, right before the method; the call's
+///   facts (`call.facts().loaded(..)`) are loaded for it. A refusal answers as
+///   a guard's does and is audited as `check_refusal` with its reason ("a
+///   transfer over 1,000 dollars needs a verified PIN"). A tool without
+///   arguments cannot declare one (use `guard`). A check that panics is
+///   handled like a panicking handler: the tool does not run and the caller
+///   hears the generic apology.
 ///
 /// ```
 /// use agent_runtime::Agent;

@@ -148,8 +148,8 @@ pub mod __private {
         Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, LastFourField,
         NamedFields, Probe, ProbeFallback, RedactedField, Refusal, SensitiveFields, SensitiveValue,
         Serde, SummaryFuture, SummaryHandler, ToolArgument, ToolDef, ToolFailure, ToolFuture, Wipe,
-        WipeFallback, count_flagged, decode_args, flagged_names, from_decoded, run_guard,
-        schema_for,
+        WipeFallback, count_flagged, decode_args, flagged_names, from_decoded, run_check,
+        run_guard, schema_for,
     };
     pub use crate::context::{Call, FromCall};
     pub use crate::secret::{REDACTED, mark_last_four, mark_sensitive};

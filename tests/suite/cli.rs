@@ -291,7 +291,12 @@ fn swml_prints_the_platform_document_with_the_password_masked() {
     assert_valid_swml(&doc);
     assert_eq!(
         tool_tokens(&doc).keys().collect::<Vec<_>>(),
-        ["change_password", "delete_account", "transfer_funds"]
+        [
+            "change_password",
+            "delete_account",
+            "transfer_funds",
+            "verify_pin"
+        ]
     );
     assert!(post_prompt_token(&doc).is_some());
     assert!(!out.stdout.contains("Visible-Canary"));
@@ -337,12 +342,13 @@ fn tools_lists_schemas_and_security_flags() {
         names,
         [
             "get_balance",
+            "verify_pin",
             "transfer_funds",
             "change_password",
             "delete_account"
         ]
     );
-    let transfer = &tools[1];
+    let transfer = &tools[2];
     assert_eq!(transfer["secure"], true);
     assert_eq!(transfer["looks_destructive_or_financial"], true);
     assert_eq!(tools[0]["secure"], false);

@@ -40,6 +40,7 @@ async fn switch_withdraws_and_restores_secure_tools() {
         function_names(&doc),
         [
             "get_balance",
+            "verify_pin",
             "transfer_funds",
             "change_password",
             "delete_account"

@@ -60,7 +60,12 @@ async fn tokens_are_read_from_the_swml_for_the_call() {
     let tokens = tool_tokens(&doc);
     assert_eq!(
         tokens.keys().collect::<Vec<_>>(),
-        ["change_password", "delete_account", "transfer_funds"]
+        [
+            "change_password",
+            "delete_account",
+            "transfer_funds",
+            "verify_pin"
+        ]
     );
     let signer = agent.service().signer();
     for (function, token) in &tokens {

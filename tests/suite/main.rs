@@ -24,6 +24,7 @@ mod secure_bank;
 mod access_log;
 mod action_fixtures;
 mod architecture;
+mod argument_checks;
 mod audit_file;
 mod cli;
 mod deadlines;

@@ -358,6 +358,7 @@ async fn swml_for_the_fixture_request_has_the_fixture_shape() {
         ours_names,
         [
             "get_balance",
+            "verify_pin",
             "transfer_funds",
             "change_password",
             "delete_account"
@@ -712,7 +713,7 @@ async fn forwarded_host_headers_do_not_change_webhook_urls() {
         assert_eq!(reply.status, 200);
         let doc = body_json(&reply);
         let all = urls(ai(&doc));
-        assert_eq!(all.len(), 5, "defaults, three secure tools, post prompt");
+        assert_eq!(all.len(), 6, "defaults, four secure tools, post prompt");
         for url in &all {
             assert!(url.starts_with(base), "{url} is on {base}");
             assert!(!url.contains("evil"), "{url}");
@@ -801,7 +802,7 @@ async fn proxy_base_with_percent_encoded_credentials_in_every_url() {
         "https://specuser:p%40ss%3Aw%2Frd%231@agents.example.com/bank/swaig/"
     );
     let all = urls(ai);
-    assert_eq!(all.len(), 5);
+    assert_eq!(all.len(), 6);
     for url in &all {
         let (scheme, userinfo, host, tail) = split_url(url);
         assert_eq!(scheme, "https", "{url}");

@@ -204,7 +204,12 @@ async fn swml_validates_and_carries_tokens_only_with_a_call_id() {
     let tokens = tool_tokens(&doc);
     assert_eq!(
         tokens.keys().collect::<Vec<_>>(),
-        ["change_password", "delete_account", "transfer_funds"],
+        [
+            "change_password",
+            "delete_account",
+            "transfer_funds",
+            "verify_pin"
+        ],
         "normal tools use the default webhook"
     );
     let signer = agent.service().signer();
@@ -238,7 +243,7 @@ async fn swml_validates_and_carries_tokens_only_with_a_call_id() {
     assert_eq!(reply.status, 200);
     let by_query = reply.json().expect("SWML is JSON");
     assert_valid_swml(&by_query);
-    assert_eq!(tool_tokens(&by_query).len(), 3);
+    assert_eq!(tool_tokens(&by_query).len(), 4);
     assert!(post_prompt_token(&by_query).is_some());
 
     // Without a call id: secure tools and the post-prompt URL are left out.

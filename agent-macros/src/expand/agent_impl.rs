@@ -257,7 +257,7 @@ fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
             quote!(let __agent_args: #args_ty = ::agent_runtime::__private::decode_args(__agent_value)?;)
         }
     };
-    let call_args = call_args(&tool.method, |p| {
+    let value_of = move |p: &Param| {
         if whole {
             return quote!(__agent_args);
         }
@@ -268,7 +268,29 @@ fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
         } else {
             value
         }
-    });
+    };
+    // With a `check`, the decoded arguments are bound first so that the
+    // check sees them by reference and the method then takes them by value.
+    let (bind, call_args): (TokenStream, Vec<TokenStream>) = match &tool.attr.check {
+        None => (quote!(), call_args(&tool.method, value_of).collect()),
+        Some(path) => {
+            let locals: Vec<syn::Ident> = (0..tool.method.arguments().count())
+                .map(|i| format_ident!("__agent_arg{}", i))
+                .collect();
+            let values = tool.method.arguments().map(value_of);
+            let run = quote_spanned! {path.span()=>
+                ::agent_runtime::__private::run_check(#path(__agent_self, __agent_call, #(&#locals),*))?;
+            };
+            let bind = quote!(#(let #locals = #values;)* #run);
+            let mut next = locals.into_iter();
+            let args = call_args(&tool.method, move |_| {
+                let local = next.next();
+                quote!(#local)
+            })
+            .collect();
+            (bind, args)
+        }
+    };
     let awaited = tool.method.syn.sig.asyncness.map(|_| quote!(.await));
     let convert = quote_spanned! {return_span(&tool.method)=>
         ::agent_runtime::__private::IntoToolResult::into_tool_result(__agent_out)
@@ -277,6 +299,7 @@ fn invoke_closure(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
         |__agent_self, __agent_call, __agent_value| {
             ::agent_runtime::__private::Box::pin(async move {
                 #decode
+                #bind
                 let __agent_out = <#self_ty>::#method(__agent_self, #(#call_args),*) #awaited;
                 #convert
             })
@@ -324,6 +347,7 @@ fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
         }
         None => quote!(::agent_runtime::__private::Option::None),
     };
+    let checked = tool.attr.check.is_some();
     quote! {
         ::agent_runtime::__private::ToolDef {
             name: #name,
@@ -332,6 +356,7 @@ fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
             sensitive: #sensitive,
             rate_limit: #rate_limit,
             guard: #guard,
+            checked: #checked,
             schema: #schema,
             invoke: #invoke,
         }

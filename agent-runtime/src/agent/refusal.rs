@@ -95,3 +95,10 @@ where
 pub fn run_guard<A, G: ToolGuard<A>>(guard: G, agent: &A, call: &Call) -> Result<(), Refusal> {
     guard.check(agent, call)
 }
+
+/// Turns the answer of a `#[tool(check = path)]` function into the tool's
+/// failure (generated code calls this inside the tool's invocation).
+#[doc(hidden)]
+pub fn run_check(result: Result<(), Refusal>) -> Result<(), super::ToolFailure> {
+    result.map_err(super::ToolFailure::Refused)
+}

@@ -57,7 +57,7 @@ pub(super) async fn run_tool<A: Agent>(
             client: subject.client.clone(),
         }),
     };
-    if tool.def.guard.is_some() {
+    if tool.def.guard.is_some() || tool.def.checked {
         load_facts(state, &mut call).await?;
     }
     check_guard(state, tool, &call)?;
@@ -230,6 +230,13 @@ async fn invoke<A: Agent>(
         Ok(Ok(Err(ToolFailure::InvalidArguments { field }))) => {
             let v = Violations::from(vec![Violation::new(field, &Rule::Invalid)]);
             return Err(validation_refusal(&v));
+        }
+        Ok(Ok(Err(ToolFailure::Refused(refusal)))) => {
+            return Err(Refused::spoken(
+                AuditEvent::CheckRefusal,
+                refusal.reason(),
+                refusal.into_tool_result(),
+            ));
         }
         Ok(Ok(Err(ToolFailure::Handler(detail)))) => {
             tracing::error!(
