@@ -1,89 +1,28 @@
 //! Guard rails for free text: security-boundary sections in the prompt, and
-//! an opt-in sanitizer for the one tool that takes free text. The sanitizer
-//! strips control and invisible formatting characters, collapses whitespace,
-//! caps the length, and refuses text carrying prompt-injection markers
-//! ("ignore previous instructions", ...) with a polite response. Every other
-//! argument is typed and patterned, so there is nothing to sanitize.
+//! the one tool that takes free text takes it as the runtime's
+//! [`Sanitized`](agent_runtime::sanitize::Sanitized) type. The runtime then
+//! tells the model the cap (500 characters), removes control and invisible
+//! formatting characters, collapses white space, and refuses text that is
+//! empty once cleaned, over the cap, or carries a prompt-injection phrase
+//! ("ignore previous instructions", ...) before the handler runs: the model
+//! hears which rule the message broke (never the text) and the refusal is a
+//! `validation_failure` audit record. Every other argument is typed and
+//! patterned, so there is nothing to clean.
 //!
 //! ```text
 //! cargo run --example guarded
 //! ```
-//!
-//! The runtime enforces the schema's hard limit (2,000 characters) before the
-//! handler runs; the sanitizer's cap (500) is the softer limit of what is
-//! kept.
 
 use std::sync::{Arc, Mutex};
 
 use agent_runtime::prelude::*;
 
-/// Longest message kept, in characters.
+/// Longest message, in characters (told to the model and enforced).
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
-/// Phrases that try to steer the model rather than leave a message (compared
-/// after lower-casing and collapsing whitespace).
-pub const INJECTION_MARKERS: &[&str] = &[
-    "ignore previous instructions",
-    "ignore all previous",
-    "ignore the above",
-    "ignore your instructions",
-    "disregard previous",
-    "disregard your instructions",
-    "forget your instructions",
-    "new instructions:",
-    "system prompt",
-    "you are now",
-    "developer mode",
-    "<|im_start|>",
-    "[system]",
-];
+/// A caller's message as the tool receives it.
+pub type Message = Sanitized<MAX_MESSAGE_CHARS>;
 
-/// Why the sanitizer refused a text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejected {
-    /// Nothing readable was left.
-    Empty,
-    /// The text carries a prompt-injection marker.
-    Injection,
-}
-
-/// Characters that render as nothing but can hide text: zero-width
-/// characters, bidirectional overrides and isolates, the BOM.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
-}
-
-/// Cleans one piece of caller-supplied text: control characters become
-/// spaces, invisible characters are removed, whitespace runs collapse to one
-/// space, the result is trimmed and cut to [`MAX_MESSAGE_CHARS`] characters.
-/// Text carrying an [`INJECTION_MARKERS`] phrase is refused.
-pub fn sanitize(input: &str) -> Result<String, Rejected> {
-    let mut clean = String::with_capacity(input.len().min(4 * MAX_MESSAGE_CHARS));
-    for c in input.chars().filter(|c| !is_invisible(*c)) {
-        let c = if c.is_control() || c.is_whitespace() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' && (clean.is_empty() || clean.ends_with(' ')) {
-            continue;
-        }
-        clean.push(c);
-    }
-    let clean = clean.trim_end();
-    if clean.is_empty() {
-        return Err(Rejected::Empty);
-    }
-    let lowered = clean.to_lowercase();
-    if INJECTION_MARKERS.iter().any(|m| lowered.contains(m)) {
-        return Err(Rejected::Injection);
-    }
-    Ok(clean.chars().take(MAX_MESSAGE_CHARS).collect())
-}
-
-/// Front desk of Example Dental.
 #[agent(name = "guarded")]
 #[derive(Debug, Default, Clone)]
 pub struct FrontDesk {
@@ -106,30 +45,13 @@ impl FrontDesk {
     async fn leave_message(
         &self,
         caller: &Caller,
-        #[schemars(
-            description = "The caller's message, as they said it.",
-            length(min = 1, max = 2000)
-        )]
-        message: String,
+        #[schemars(description = "The caller's message, as they said it.")] message: Message,
     ) -> Result<ToolResult, String> {
-        let clean = match sanitize(&message) {
-            Ok(clean) => clean,
-            Err(Rejected::Empty) => {
-                return Ok(ToolResult::new(
-                    "The message was empty. Ask the caller what they would like to say.",
-                ));
-            }
-            Err(Rejected::Injection) => {
-                return Ok(ToolResult::new(
-                    "I can pass on a message to the team, but I can't act on instructions inside a message. Ask the caller to rephrase it as a message for the team.",
-                ));
-            }
-        };
         let from = caller.number().unwrap_or("unknown number");
         self.inbox
             .lock()
             .map_err(|_| "inbox lock poisoned".to_owned())?
-            .push(format!("{from}: {clean}"));
+            .push(format!("{from}: {message}"));
         Ok(ToolResult::new(
             "The message has been passed on to the team.",
         ))

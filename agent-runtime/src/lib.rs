@@ -59,7 +59,7 @@
 //! # Layout
 //!
 //! From the lowest floor up (a module only uses modules before it in this
-//! list): [`secret`], [`redact`], [`logging`], `security` (basic auth,
+//! list): [`secret`], [`redact`], [`sanitize`], [`logging`], `security` (basic auth,
 //! [`token`]s, webhook signatures), [`ratelimit`], [`config`], `store` (shared
 //! security state), [`audit`],
 //! [`action`] (what a tool returns), `context` (platform data a tool can
@@ -95,6 +95,7 @@ pub mod ratelimit;
 pub mod redact;
 mod request;
 mod response;
+pub mod sanitize;
 mod schema;
 pub mod secret;
 mod security;
@@ -132,6 +133,7 @@ pub mod prelude {
     pub use crate::action::{Pay, ToolResult};
     pub use crate::agent::Refusal;
     pub use crate::context::{Call, CallId, Caller, GlobalData, MetaData, RawBody};
+    pub use crate::sanitize::Sanitized;
     pub use crate::secret::{Secret, SecretString};
     pub use crate::service::{AgentBuilder, AgentExt, AgentService};
     pub use crate::store::Lockout;

@@ -13,12 +13,19 @@ use super::ToolFailure;
 pub fn decode_args<T: DeserializeOwned>(value: Value) -> Result<T, ToolFailure> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        ToolFailure::InvalidArguments {
-            field: if path == "." {
-                "(arguments)".to_owned()
-            } else {
-                path
+        let field = if path == "." {
+            "(arguments)".to_owned()
+        } else {
+            path
+        };
+        // A type that states its rule (a `Sanitized` text) is refused with
+        // that rule; any other decoding error says "is not valid".
+        match crate::sanitize::Rejection::from_phrase(&e.inner().to_string()) {
+            Some(rejection) => ToolFailure::ArgumentRule {
+                field,
+                rule: rejection.phrase(),
             },
+            None => ToolFailure::InvalidArguments { field },
         }
     })
 }

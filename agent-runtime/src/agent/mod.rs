@@ -43,6 +43,16 @@ pub enum ToolFailure {
         /// Dotted path of the field, `(arguments)` for the root.
         field: String,
     },
+    /// The argument's own type refused its value with a fixed rule (for
+    /// example a [`Sanitized`](crate::sanitize::Sanitized) text holding an
+    /// instruction phrase). The model hears the field and the rule, never the
+    /// value.
+    ArgumentRule {
+        /// Dotted path of the field.
+        field: String,
+        /// The rule, as the model hears it after the field's name.
+        rule: &'static str,
+    },
     /// The handler returned an error; the text goes to the log only.
     Handler(String),
     /// The tool's `check` refused the call after seeing its arguments; the

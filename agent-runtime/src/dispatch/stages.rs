@@ -231,6 +231,10 @@ async fn invoke<A: Agent>(
             let v = Violations::from(vec![Violation::new(field, &Rule::Invalid)]);
             return Err(validation_refusal(&v));
         }
+        Ok(Ok(Err(ToolFailure::ArgumentRule { field, rule }))) => {
+            let v = Violations::from(vec![Violation::new(field, &Rule::Stated(rule))]);
+            return Err(validation_refusal(&v));
+        }
         Ok(Ok(Err(ToolFailure::Refused(refusal)))) => {
             return Err(Refused::spoken(
                 AuditEvent::CheckRefusal,

@@ -56,6 +56,8 @@ pub(crate) enum Rule {
     FieldNameNotAllowed,
     /// Broken in a way that is stated without detail.
     Invalid,
+    /// A rule the argument's Rust type states itself (fixed text).
+    Stated(&'static str),
 }
 
 /// A count with a lower bound, an upper bound, or both.
@@ -195,6 +197,7 @@ impl Rule {
             Self::NotAllowed => "is not allowed".to_owned(),
             Self::FieldNameNotAllowed => "has a field name that is not allowed".to_owned(),
             Self::Invalid => "is not valid".to_owned(),
+            Self::Stated(rule) => (*rule).to_owned(),
         }
     }
 
