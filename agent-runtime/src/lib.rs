@@ -115,7 +115,9 @@ pub use config::AgentConfig;
 pub use context::{
     Attempts, Call, CallFacts, CallId, Caller, FromCall, GlobalData, MetaData, RawBody,
 };
-pub use emergency::EmergencySwitch;
+pub use emergency::{
+    AGENT_EMERGENCY_MESSAGE, EmergencyError, EmergencyScope, EmergencySwitch, ScopeSyntaxError,
+};
 pub use schema::SchemaError;
 pub use secret::{Secret, SecretString};
 pub use security::token;

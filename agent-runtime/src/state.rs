@@ -44,14 +44,13 @@ impl<A> ToolTable<A> {
     }
 }
 
-/// The SWML document in the three forms a request can get.
+/// The SWML document in the two forms a request can get (emergency mode
+/// keeps its own, see [`EmergencySwitch`]).
 pub(crate) struct SwmlTemplates {
     /// For a request with a call id: every tool, tokens bound to the call.
     pub with_call: SwmlTemplate,
     /// Without a call id: no secure tools, no post-prompt URL.
     pub without_call: SwmlTemplate,
-    /// In emergency mode: no secure tools.
-    pub emergency: SwmlTemplate,
 }
 
 /// What the request checks need: credentials, token keys, webhook

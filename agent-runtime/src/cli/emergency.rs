@@ -1,9 +1,10 @@
-//! `emergency on|off|status`: the emergency switch of every replica, through
+//! `emergency on [SCOPE]|off [SCOPE]|status`: the emergency switch of every replica, through
 //! the shared state store. Without one there is nothing shared to switch:
 //! the command says so instead of flipping a switch no replica reads.
 
-use super::{CliOutput, EXIT_FAILURE, EXIT_OK, EmergencyCommand};
+use super::{CliOutput, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, EmergencyCommand};
 use crate::agent::Agent;
+use crate::emergency::EmergencyError;
 use crate::service::AgentBuilder;
 
 pub(super) fn emergency<A: Agent>(
@@ -30,34 +31,59 @@ pub(super) fn emergency<A: Agent>(
     let switch = svc.emergency_switch();
     let user = lookup("USER").unwrap_or_else(|| "unknown".to_owned());
     actix_web::rt::System::new().block_on(async move {
-        let (word, on) = match command {
-            EmergencyCommand::On => ("on", true),
-            EmergencyCommand::Off => ("off", false),
+        let (word, scope, on) = match command {
+            EmergencyCommand::On { scope } => ("on", Some(scope), true),
+            EmergencyCommand::Off { scope } => ("off", scope, false),
             EmergencyCommand::Status => {
-                return match switch.shared_state().await {
-                    Ok(on) => CliOutput::new(
-                        EXIT_OK,
-                        format!("emergency mode is {}\n", if on { "ON" } else { "off" }),
-                        "",
-                    ),
+                return match switch.shared_scopes().await {
+                    Ok(scopes) if scopes.is_empty() => {
+                        CliOutput::new(EXIT_OK, "emergency mode is off\n", "")
+                    }
+                    Ok(scopes) => {
+                        let list: Vec<String> = scopes.iter().map(ToString::to_string).collect();
+                        CliOutput::new(
+                            EXIT_OK,
+                            format!("emergency mode is ON: {}\n", list.join(", ")),
+                            "",
+                        )
+                    }
                     Err(e) => CliOutput::failure(e),
                 };
             }
         };
+        let named = scope
+            .as_ref()
+            .map_or_else(|| "all".to_owned(), ToString::to_string);
         let who = format!(
-            "command `emergency {word}` (process {}, user {user})",
+            "command `emergency {word} {named}` (process {}, user {user})",
             std::process::id()
         );
-        match switch.set_by(on, &who).await {
-            Ok(()) => CliOutput::new(
-                EXIT_OK,
-                format!(
-                    "emergency mode is now {} on every replica (within a second)\n",
-                    if on { "ON" } else { "off" }
-                ),
-                "",
-            ),
-            Err(e) => CliOutput::new(
+        let result = match scope {
+            Some(scope) => switch.switch(scope, on, &who).await,
+            None => switch.clear(&who).await,
+        };
+        match result {
+            Ok(()) => {
+                let now: Vec<String> = switch.scopes().iter().map(ToString::to_string).collect();
+                let state = if now.is_empty() {
+                    "off".to_owned()
+                } else {
+                    format!("ON: {}", now.join(", "))
+                };
+                CliOutput::new(
+                    EXIT_OK,
+                    format!("emergency mode is now {state} on every replica (within a second)\n"),
+                    "",
+                )
+            }
+            Err(e @ (EmergencyError::UnknownTool | EmergencyError::UnknownGroup)) => {
+                CliOutput::new(
+                    EXIT_USAGE,
+                    "",
+                    format!("error: {e}: nothing was switched\n"),
+                )
+            }
+            Err(EmergencyError::Store(e)) => CliOutput::new(
                 EXIT_FAILURE,
                 "",
                 format!("error: {e}: no replica was switched\n"),

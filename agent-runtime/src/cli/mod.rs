@@ -127,13 +127,23 @@ enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 enum EmergencyCommand {
-    /// Withdraw secure tools on every replica (within a second).
-    On,
-    /// Bring them back.
-    Off,
-    /// Show whether emergency mode is on.
+    /// Withdraw a scope on every replica (within a second): `secure` (every
+    /// secure tool, the default), `tool:<name>`, `group:<name>` or `agent`
+    /// (every new call hears the emergency message and ends).
+    On {
+        /// What to withdraw.
+        #[arg(default_value = "secure")]
+        scope: crate::emergency::EmergencyScope,
+    },
+    /// Put a scope back in service; without one, end emergency mode (every
+    /// scope).
+    Off {
+        /// What to put back (all when absent).
+        scope: Option<crate::emergency::EmergencyScope>,
+    },
+    /// Show the scopes in force.
     Status,
 }
 

@@ -65,16 +65,16 @@ pub(super) async fn run_tool<A: Agent>(
     invoke(state, tool, subject, &call, args).await
 }
 
-/// Secure tools are withdrawn while emergency mode is on.
+/// A tool withdrawn by an emergency scope is refused politely.
 fn check_emergency<A>(state: &AgentState<A>, tool: &CompiledTool<A>) -> Result<(), Refused> {
-    if tool.def.secure && state.emergency.is_on() {
-        return Err(Refused::spoken(
+    match state.emergency.withdrawal(tool.def.name, tool.def.secure) {
+        Some(withdrawal) => Err(Refused::spoken(
             AuditEvent::EmergencyRefusal,
-            "emergency_mode",
+            withdrawal.reason(),
             ToolResult::new(EMERGENCY_REFUSAL),
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A secure tool needs a valid token for this function and call; every kind

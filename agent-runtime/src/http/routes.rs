@@ -57,10 +57,12 @@ fn render_swml<A>(
     }
     notes.call_id = check_call_id(call.call_id.take())?;
     let signer = &state.guards.signer;
-    let document = match &notes.call_id {
-        Some(id) if state.emergency.is_on() => state.swml.emergency.render(signer, id),
-        Some(id) => state.swml.with_call.render(signer, id),
-        None => state.swml.without_call.render(signer, ""),
+    let document = match state.emergency.render(signer, notes.call_id.as_deref()) {
+        Some(document) => document,
+        None => match &notes.call_id {
+            Some(id) => state.swml.with_call.render(signer, id),
+            None => state.swml.without_call.render(signer, ""),
+        },
     };
     state
         .audit

@@ -3,7 +3,7 @@
 //! redaction plan for the runtime), compile the three SWML templates, and set
 //! up the request checks. Nothing here is repeated per request.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use actix_web::web;
@@ -18,7 +18,7 @@ use crate::config::{
     AgentConfig, Checklist, ConfigError, CredentialSource, Credentials, KeySource, ToolFacts,
     evaluate_checklist, signer_from_secrets,
 };
-use crate::emergency::EmergencySwitch;
+use crate::emergency::{AGENT_EMERGENCY_MESSAGE, EmergencyPlan, EmergencySwitch};
 use crate::ratelimit::Rate;
 use crate::schema::{ArgsValidator, RedactionPlan, to_swaig_parameters};
 use crate::secret::SecretString;
@@ -48,6 +48,7 @@ pub(super) struct Settings<A> {
     pub(super) route: Option<String>,
     pub(super) hooks: AccessHooks,
     pub(super) tool_rates: Vec<(String, String)>,
+    pub(super) tool_groups: Vec<(String, Vec<String>)>,
 }
 
 /// Builds the agent from its settings.
@@ -82,6 +83,7 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         ));
     }
     let swml = compile_templates(&spec)?;
+    let groups = tool_groups(&tools.tools, b.tool_groups)?;
     let scopes = rate_scopes(&config, &tools.tools, &b.tool_rates)?;
     let store = match &config.state_url {
         // Keys are namespaced by the agent's name and route, like its token
@@ -113,7 +115,22 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
     let tls = config.tls.as_ref().map(|t| t.load()).transpose()?;
     let audit = AuditTrail::new(b.sinks);
     let state = AgentState {
-        emergency: EmergencySwitch::new(config.emergency_mode, store, audit.clone(), A::NAME),
+        emergency: EmergencySwitch::new(
+            config.emergency_mode,
+            EmergencyPlan {
+                tools: tools
+                    .tools
+                    .iter()
+                    .map(|t| (t.def.name, t.def.secure))
+                    .collect(),
+                groups,
+                spec,
+                agent_document: agent_document()?,
+            },
+            store,
+            audit.clone(),
+            A::NAME,
+        ),
         tool_timeout: config.tool_timeout,
         agent: b.agent,
         config,
@@ -231,7 +248,60 @@ fn production_checklist<A>(
     evaluate_checklist(config, &facts, spec.record_call.is_some(), disclosed)
 }
 
-/// The document with a call id, without one, and in emergency mode.
+/// The groups declared with `tool_group`: names in the function-name
+/// grammar, given once, each naming existing tools.
+fn tool_groups<A>(
+    tools: &[CompiledTool<A>],
+    declared: Vec<(String, Vec<String>)>,
+) -> Result<BTreeMap<String, Vec<&'static str>>, BuildError> {
+    let problem = |problem: String| {
+        BuildError::Config(ConfigError {
+            setting: "tool_group",
+            problem,
+        })
+    };
+    let mut groups = BTreeMap::new();
+    for (name, members) in declared {
+        if !agent_rules::function::is_valid(&name) {
+            return Err(problem(format!(
+                "a group name must match {}",
+                agent_rules::function::GRAMMAR
+            )));
+        }
+        let mut names = Vec::new();
+        for member in &members {
+            match tools.iter().find(|t| t.def.name == member) {
+                Some(t) => names.push(t.def.name),
+                None => return Err(problem(format!("no tool is named `{member}`"))),
+            }
+        }
+        if names.is_empty() {
+            return Err(problem(format!("group `{name}` names no tool")));
+        }
+        if groups.insert(name.clone(), names).is_some() {
+            return Err(problem(format!("group `{name}` is declared twice")));
+        }
+    }
+    Ok(groups)
+}
+
+/// What a new call gets while the whole agent is withdrawn: the emergency
+/// message, then the end of the call.
+fn agent_document() -> Result<Arc<[u8]>, BuildError> {
+    let doc = serde_json::json!({
+        "version": "1.0.0",
+        "sections": {"main": [
+            {"answer": {}},
+            {"play": {"url": format!("say:{AGENT_EMERGENCY_MESSAGE}")}},
+            {"hangup": {}}
+        ]}
+    });
+    serde_json::to_vec(&doc)
+        .map(Into::into)
+        .map_err(|e| BuildError::Prompt(format!("SWML could not be serialised: {e}")))
+}
+
+/// The document with a call id and without one.
 fn compile_templates(spec: &SwmlSpec) -> Result<SwmlTemplates, BuildError> {
     let compile = |secure_tools, post_prompt_url| {
         SwmlTemplate::compile(
@@ -246,7 +316,6 @@ fn compile_templates(spec: &SwmlSpec) -> Result<SwmlTemplates, BuildError> {
     Ok(SwmlTemplates {
         with_call: compile(true, true)?,
         without_call: compile(false, false)?,
-        emergency: compile(false, true)?,
     })
 }
 

@@ -86,6 +86,7 @@ impl<A: Agent> AgentBuilder<A> {
                 route: None,
                 hooks: AccessHooks::default(),
                 tool_rates: Vec::new(),
+                tool_groups: Vec::new(),
             },
         }
     }
@@ -172,6 +173,19 @@ impl<A: Agent> AgentBuilder<A> {
     /// `"20/hour"`), overriding `SWML_RATE_LIMIT` and the tool's declaration.
     pub fn tool_rate_limit(mut self, tool: impl Into<String>, rate: impl Into<String>) -> Self {
         self.settings.tool_rates.push((tool.into(), rate.into()));
+        self
+    }
+    /// Declares a group of tools that emergency mode can withdraw together
+    /// (`EmergencyScope::Group`, `emergency on group:<name>`). A group name
+    /// follows the function-name grammar; every tool must exist (checked by
+    /// `build`). A tool may belong to several groups.
+    pub fn tool_group<I, S>(mut self, name: impl Into<String>, tools: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let tools = tools.into_iter().map(Into::into).collect();
+        self.settings.tool_groups.push((name.into(), tools));
         self
     }
     /// Overrides the route declared with `#[agent(route = "...")]`.

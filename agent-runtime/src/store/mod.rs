@@ -271,20 +271,22 @@ impl StateStore {
         }
     }
 
-    /// The shared emergency flag (`None` when the store keeps none: the
-    /// in-process store leaves the switch to the process).
-    pub(crate) async fn emergency(&self) -> Result<Option<bool>, StoreError> {
+    /// The shared emergency scopes, as written by
+    /// [`set_emergency`](Self::set_emergency) (`None` when the store keeps
+    /// none: the in-process store leaves the switch to the process).
+    pub(crate) async fn emergency(&self) -> Result<Option<String>, StoreError> {
         match &self.inner.backend {
             Backend::Memory(_) => Ok(None),
             Backend::Redis(r) => bounded(self.inner.timeout, r.emergency()).await,
         }
     }
 
-    /// Sets the shared emergency flag (a no-op for the in-process store).
-    pub(crate) async fn set_emergency(&self, on: bool) -> Result<(), StoreError> {
+    /// Sets the shared emergency scopes (a comma-separated list, empty for
+    /// none; a no-op for the in-process store).
+    pub(crate) async fn set_emergency(&self, scopes: &str) -> Result<(), StoreError> {
         match &self.inner.backend {
             Backend::Memory(_) => Ok(()),
-            Backend::Redis(r) => bounded(self.inner.timeout, r.set_emergency(on)).await,
+            Backend::Redis(r) => bounded(self.inner.timeout, r.set_emergency(scopes)).await,
         }
     }
 }

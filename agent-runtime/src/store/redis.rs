@@ -23,7 +23,7 @@
 //! | `rate:<scope>:<h>` | string: GCRA arrival time (µs) | the key's allowance is full again |
 //! | `attempts:<kind>:<h>` | hash `f`, `w`, `l`: failures, window end, lock end (µs) | both window and lock have ended |
 //! | `call:<h>` | hash: fact name → JSON text | the `ttl` of the last fact set |
-//! | `emergency` | string `1` or `0` | 7 days after it was last read or written |
+//! | `emergency` | string: the active scopes, comma-separated (`secure`, `agent`, `tool:<name>`, `group:<name>`), `-` for none | 7 days after it was last read or written |
 //!
 //! `<h>` is [`subject_key`] of what a caller sent (caller id, client
 //! address, call id): 32 hex characters, never the text itself. `<scope>`
@@ -285,29 +285,34 @@ impl RedisStore {
         }
     }
 
-    /// The shared emergency flag (`None` when it was never set, or
+    /// The shared emergency scopes (`None` when they were never set, or
     /// expired: the replica then keeps its own setting), re-armed for
-    /// [`EMERGENCY_TTL`].
-    pub(crate) async fn emergency(&self) -> Result<Option<bool>, StoreError> {
+    /// [`EMERGENCY_TTL`]. `1` and `0`, as versions before emergency scopes
+    /// wrote them, read as `secure` and as nothing.
+    pub(crate) async fn emergency(&self) -> Result<Option<String>, StoreError> {
         let mut cmd = redis::cmd("GETEX");
         cmd.arg(&self.emergency_key)
             .arg("EX")
             .arg(EMERGENCY_TTL.as_secs());
         match self.link.query(cmd).await? {
             Value::Nil => Ok(None),
-            Value::BulkString(b) if b == b"1" => Ok(Some(true)),
-            Value::BulkString(b) if b == b"0" => Ok(Some(false)),
+            Value::BulkString(b) if b == b"1" => Ok(Some("secure".to_owned())),
+            Value::BulkString(b) if b == b"0" || b == b"-" => Ok(Some(String::new())),
+            Value::BulkString(b) => match String::from_utf8(b) {
+                Ok(text) if is_scope_list(&text) => Ok(Some(text)),
+                _ => Err(StoreError::Malformed),
+            },
             _ => Err(StoreError::Malformed),
         }
     }
 
-    /// Sets the shared emergency flag, kept for [`EMERGENCY_TTL`]. Off is
-    /// written as `0`, not deleted: what an operator finds in the store is
-    /// what was last decided.
-    pub(crate) async fn set_emergency(&self, on: bool) -> Result<(), StoreError> {
+    /// Sets the shared emergency scopes, kept for [`EMERGENCY_TTL`]. None
+    /// is written as `-`, not deleted: what an operator finds in the store
+    /// is what was last decided.
+    pub(crate) async fn set_emergency(&self, scopes: &str) -> Result<(), StoreError> {
         let mut cmd = redis::cmd("SET");
         cmd.arg(&self.emergency_key)
-            .arg(if on { "1" } else { "0" })
+            .arg(if scopes.is_empty() { "-" } else { scopes })
             .arg("EX")
             .arg(EMERGENCY_TTL.as_secs());
         match self.link.query(cmd).await? {
@@ -316,6 +321,17 @@ impl RedisStore {
             _ => Err(StoreError::Malformed),
         }
     }
+}
+
+/// Whether `text` is a list of emergency scopes as this runtime writes
+/// them: `secure`, `agent`, `tool:<name>`, `group:<name>`, comma-separated.
+fn is_scope_list(text: &str) -> bool {
+    text.split(',').all(|part| match part {
+        "secure" | "agent" => true,
+        _ => part.split_once(':').is_some_and(|(kind, name)| {
+            matches!(kind, "tool" | "group") && agent_rules::function::is_valid(name)
+        }),
+    })
 }
 
 fn integer(value: Value) -> Result<i64, StoreError> {

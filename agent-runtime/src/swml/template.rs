@@ -92,6 +92,16 @@ pub(crate) fn url_with_credentials(
 impl SwmlTemplate {
     /// Serialises the document for `variant` once.
     pub(crate) fn compile(spec: &SwmlSpec, variant: Variant) -> Result<Self, serde_json::Error> {
+        Self::compile_keeping(spec, variant, |_| true)
+    }
+
+    /// [`compile`](Self::compile), listing only the tools `keep` accepts
+    /// (emergency mode withdrawing single tools or groups).
+    pub(crate) fn compile_keeping(
+        spec: &SwmlSpec,
+        variant: Variant,
+        keep: impl Fn(&SwmlFunction) -> bool,
+    ) -> Result<Self, serde_json::Error> {
         let marker = hole_marker();
         let mut holes: Vec<&'static str> = Vec::new();
         let mut hole = |function: &'static str| {
@@ -117,7 +127,7 @@ impl SwmlTemplate {
         for f in spec
             .functions
             .iter()
-            .filter(|f| variant.secure_tools || !f.secure)
+            .filter(|f| (variant.secure_tools || !f.secure) && keep(f))
         {
             let mut entry = Map::new();
             entry.insert("function".into(), Value::String(f.name.to_owned()));

@@ -391,8 +391,11 @@ fn the_emergency_flag_set_by_one_replica_is_read_by_another() {
         Ok(None),
         "never set: the replica decides"
     );
-    block_on(a.set_emergency(true)).unwrap();
-    assert_eq!(block_on(b.emergency()), Ok(Some(true)));
+    block_on(a.set_emergency("secure,tool:transfer")).unwrap();
+    assert_eq!(
+        block_on(b.emergency()),
+        Ok(Some("secure,tool:transfer".to_owned()))
+    );
     assert!(pttl(&mut con, "swml:bank:emergency") > week_ms - 10_000);
     // A read re-arms the time to live.
     let _: () = redis::cmd("PEXPIRE")
@@ -400,15 +403,25 @@ fn the_emergency_flag_set_by_one_replica_is_read_by_another() {
         .arg(60_000)
         .query(&mut con)
         .unwrap();
-    assert_eq!(block_on(b.emergency()), Ok(Some(true)));
+    assert_eq!(
+        block_on(b.emergency()),
+        Ok(Some("secure,tool:transfer".to_owned()))
+    );
     assert!(pttl(&mut con, "swml:bank:emergency") > week_ms - 10_000);
-    block_on(b.set_emergency(false)).unwrap();
-    assert_eq!(block_on(a.emergency()), Ok(Some(false)));
+    block_on(b.set_emergency("")).unwrap();
+    assert_eq!(block_on(a.emergency()), Ok(Some(String::new())));
     // Off is written, not deleted, and expires too.
     assert!(pttl(&mut con, "swml:bank:emergency") > week_ms - 10_000);
     // Another agent's flag is its own.
-    block_on(a.set_emergency(true)).unwrap();
+    block_on(a.set_emergency("agent")).unwrap();
     assert_eq!(block_on(store(&server, "other", &[]).emergency()), Ok(None));
+    // The flag as versions before scopes wrote it.
+    let _: () = redis::cmd("SET")
+        .arg("swml:bank:emergency")
+        .arg("1")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(block_on(b.emergency()), Ok(Some("secure".to_owned())));
 }
 
 #[test]
@@ -442,7 +455,7 @@ fn every_key_has_a_ttl_and_no_key_holds_caller_text() {
                 .await
                 .unwrap();
         }
-        a.set_emergency(true).await.unwrap();
+        a.set_emergency("secure").await.unwrap();
     });
     let mut con = inspect(&server);
     let keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut con).unwrap();
@@ -533,7 +546,7 @@ fn a_stopped_server_is_unavailable_within_the_timeout_and_service_resumes_after_
         within("emergency", t);
         let t = Instant::now();
         assert_eq!(
-            block_on(store.set_emergency(true)),
+            block_on(store.set_emergency("secure")),
             Err(StoreError::Unavailable)
         );
         within("set_emergency", t);
@@ -618,8 +631,8 @@ fn a_store_that_is_down_at_start_up_is_used_once_it_is_up() {
         assert!(t.elapsed() < Duration::from_secs(10), "never connected");
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(block_on(store.set_emergency(true)), Ok(()));
-    assert_eq!(block_on(store.emergency()), Ok(Some(true)));
+    assert_eq!(block_on(store.set_emergency("secure")), Ok(()));
+    assert_eq!(block_on(store.emergency()), Ok(Some("secure".to_owned())));
 }
 
 #[test]
@@ -689,8 +702,8 @@ fn credentials_in_the_url_are_used_and_never_shown() {
     ] {
         let store = RedisStore::new(&url, "ns", vec![]).expect("a store");
         assert!(!format!("{store:?}").contains(password), "{store:?}");
-        block_on(store.set_emergency(true)).unwrap();
-        assert_eq!(block_on(store.emergency()), Ok(Some(true)));
+        block_on(store.set_emergency("secure")).unwrap();
+        assert_eq!(block_on(store.emergency()), Ok(Some("secure".to_owned())));
     }
     let wrong = StateStore::redis(
         &format!("redis://default:wrong-pw@127.0.0.1:{port}/0"),
@@ -731,8 +744,8 @@ fn resp3_connections_work_too() {
             .await
             .unwrap();
         assert_eq!(a.call_facts("c").await.unwrap()["k"], json!({"a": [1]}));
-        a.set_emergency(true).await.unwrap();
-        assert_eq!(a.emergency().await, Ok(Some(true)));
+        a.set_emergency("secure").await.unwrap();
+        assert_eq!(a.emergency().await, Ok(Some("secure".to_owned())));
     });
 }
 
