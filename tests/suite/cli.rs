@@ -350,6 +350,8 @@ fn tools_lists_schemas_and_security_flags() {
     );
     let transfer = &tools[2];
     assert_eq!(transfer["secure"], true);
+    assert_eq!(transfer["check"], true);
+    assert_eq!(tools[0]["check"], false);
     assert_eq!(transfer["looks_destructive_or_financial"], true);
     assert_eq!(tools[0]["secure"], false);
     assert_eq!(transfer["parameters"]["type"], "object");

@@ -421,6 +421,7 @@ fn tools<A: Agent>(svc: &AgentService<A>) -> CliOutput {
                 "sensitive": t.redaction.secret_paths(),
                 "rate_limit": t.def.rate_limit,
                 "guard": t.def.guard.is_some(),
+                "check": t.def.checked,
                 "looks_destructive_or_financial": agent_rules::names::looks_destructive(t.def.name),
                 "parameters": parameters,
             })
