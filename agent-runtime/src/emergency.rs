@@ -13,7 +13,7 @@ use crate::store::{StateStore, StoreError};
 use crate::swml::template::{SwmlSpec, SwmlTemplate, Variant};
 
 /// What every new call hears, before the call ends, while the whole agent is
-/// withdrawn ([`EmergencyScope::Agent`]).
+/// withdrawn ([`EmergencyScope::WholeAgent`]).
 pub const AGENT_EMERGENCY_MESSAGE: &str = "We're sorry: this service is temporarily unavailable. \
      Please call again later.";
 
@@ -31,7 +31,7 @@ pub enum EmergencyScope {
     /// The tools of a named group.
     Group(String),
     /// The whole agent.
-    Agent,
+    WholeAgent,
 }
 
 impl fmt::Display for EmergencyScope {
@@ -40,7 +40,7 @@ impl fmt::Display for EmergencyScope {
             EmergencyScope::SecureTools => f.write_str("secure"),
             EmergencyScope::Tool(name) => write!(f, "tool:{name}"),
             EmergencyScope::Group(name) => write!(f, "group:{name}"),
-            EmergencyScope::Agent => f.write_str("agent"),
+            EmergencyScope::WholeAgent => f.write_str("agent"),
         }
     }
 }
@@ -67,7 +67,7 @@ impl FromStr for EmergencyScope {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "secure" => Ok(EmergencyScope::SecureTools),
-            "agent" => Ok(EmergencyScope::Agent),
+            "agent" => Ok(EmergencyScope::WholeAgent),
             _ => match s.split_once(':') {
                 Some(("tool", name)) if valid_name(name) => Ok(EmergencyScope::Tool(name.into())),
                 Some(("group", name)) if valid_name(name) => Ok(EmergencyScope::Group(name.into())),
@@ -115,7 +115,7 @@ pub(crate) enum Withdrawal {
     /// Under a `tool:` or `group:` scope.
     Tool,
     /// The whole agent.
-    Agent,
+    WholeAgent,
 }
 
 impl Withdrawal {
@@ -123,7 +123,7 @@ impl Withdrawal {
         match self {
             Withdrawal::Secure => "emergency_mode",
             Withdrawal::Tool => "emergency_tool",
-            Withdrawal::Agent => "emergency_agent",
+            Withdrawal::WholeAgent => "emergency_agent",
         }
     }
 }
@@ -173,11 +173,11 @@ impl Snapshot {
                 EmergencyScope::Group(group) => {
                     tools.extend(plan.groups.get(group).into_iter().flatten().copied());
                 }
-                EmergencyScope::SecureTools | EmergencyScope::Agent => {}
+                EmergencyScope::SecureTools | EmergencyScope::WholeAgent => {}
             }
         }
         let secure = scopes.contains(&EmergencyScope::SecureTools);
-        let agent = scopes.contains(&EmergencyScope::Agent);
+        let agent = scopes.contains(&EmergencyScope::WholeAgent);
         let documents = (!scopes.is_empty() && !agent)
             .then(|| {
                 let keep = |f: &crate::swml::template::SwmlFunction| {
@@ -235,7 +235,7 @@ impl Snapshot {
 /// | [`SecureTools`](EmergencyScope::SecureTools) | `secure` | every secure tool |
 /// | [`Tool`](EmergencyScope::Tool) | `tool:<name>` | one tool, secure or not |
 /// | [`Group`](EmergencyScope::Group) | `group:<name>` | the tools of a group declared with [`AgentBuilder::tool_group`](crate::AgentBuilder::tool_group) |
-/// | [`Agent`](EmergencyScope::Agent) | `agent` | the whole agent: every new call hears the emergency message and is ended; every tool call is refused |
+/// | [`WholeAgent`](EmergencyScope::WholeAgent) | `agent` | the whole agent: every new call hears the emergency message and is ended; every tool call is refused |
 ///
 /// A withdrawn tool is left out of new SWML documents and refused at
 /// dispatch with a polite spoken message (each refusal an
@@ -508,7 +508,7 @@ impl EmergencySwitch {
         }
         let s = self.snapshot();
         if s.agent {
-            Some(Withdrawal::Agent)
+            Some(Withdrawal::WholeAgent)
         } else if secure && s.secure {
             Some(Withdrawal::Secure)
         } else if s.tools.contains(tool) {

@@ -306,7 +306,7 @@ async fn the_whole_agent_withdrawn_every_call_hears_the_message_and_ends() {
     let switch = agent.service().emergency_switch();
     let token = tool_tokens(&swml(&agent).await)["change_password"].clone();
     switch
-        .withdraw(EmergencyScope::Agent)
+        .withdraw(EmergencyScope::WholeAgent)
         .await
         .expect("switched");
     for call_id in [Some(CALL_ID), None] {
