@@ -2,8 +2,9 @@
 //! compared for the platform's caller id, failures counted per number in the
 //! state store (across calls: a redial does not reset them), the third
 //! failure locks the number and hangs up, the verification is a server-side
-//! fact that `global_data` cannot forge, and no record or response carries
-//! the PIN.
+//! fact that `global_data` cannot forge, no record or response carries
+//! the PIN, and the call recording is paused before the caller says it and
+//! resumed by every answer of `verify_pin`.
 
 #[path = "../../../examples/pin_verification.rs"]
 mod example;
@@ -12,9 +13,10 @@ use std::sync::Arc;
 
 use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
 use agent_runtime::harness::{Reply, TestAgent, Token, ToolCall, test_config};
+use agent_runtime::prelude::Recording;
 use agent_runtime::{Value, json};
 
-use crate::support::assert_valid_swml;
+use crate::support::{action_kinds, assert_valid_swml, recording_control_ids};
 use example::{DEMO_NUMBER, PinDesk};
 
 const CALL_ID: &str = "pin-call";
@@ -59,8 +61,8 @@ async fn swml_offers_verify_pin_as_a_secure_tool_with_a_pattern() {
     assert_eq!(reply.status, 200);
     let doc = reply.json().expect("SWML");
     assert_valid_swml(&doc);
-    let ai = &doc["sections"]["main"][1]["ai"];
-    let f = &ai["SWAIG"]["functions"][0];
+    let ai = &doc["sections"]["main"][2]["ai"];
+    let f = &ai["SWAIG"]["functions"][1];
     assert_eq!(f["function"], "verify_pin");
     assert!(
         f["web_hook_url"]
@@ -310,6 +312,114 @@ async fn without_a_token_or_with_a_malformed_pin_the_handler_never_runs() {
         "the handler never ran"
     );
     no_pin_anywhere(&agent, &["SECRETISH"]);
+}
+
+/// The kinds of `reply`'s actions, after checking that every recording verb
+/// among them names the recording the agent started.
+fn kinds(reply: &Reply) -> Vec<String> {
+    let actions = reply.actions();
+    for id in recording_control_ids(&actions) {
+        assert_eq!(
+            id.as_deref(),
+            Some(Recording::CONTROL_ID),
+            "{}",
+            reply.text()
+        );
+    }
+    action_kinds(&actions)
+}
+
+#[actix_web::test]
+async fn the_recording_pauses_before_the_pin_and_every_answer_resumes_it_last() {
+    let agent = desk().await;
+    let doc = agent.swml(Some(CALL_ID)).await.json().expect("SWML");
+    let main = doc["sections"]["main"].as_array().expect("main");
+    assert_eq!(
+        main[1],
+        json!({"record_call": {"format": "mp4", "stereo": true, "control_id": Recording::CONTROL_ID}})
+    );
+    let functions = main[2]["ai"]["SWAIG"]["functions"]
+        .as_array()
+        .expect("functions");
+    let names: Vec<&str> = functions
+        .iter()
+        .filter_map(|f| f["function"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["prepare_verify_pin", "verify_pin", "account_summary"]
+    );
+    let companion = &functions[0];
+    assert!(
+        companion["web_hook_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("__token=")),
+        "the companion of a secure tool needs its own token"
+    );
+    assert!(
+        functions[1]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("call prepare_verify_pin")),
+        "the tool says to call its companion first"
+    );
+
+    // The AI pauses the recording, then the caller says the PIN.
+    let pause = agent
+        .call_with(ToolCall::new("prepare_verify_pin", json!({})).call_id(CALL_ID))
+        .await;
+    assert_eq!(pause.status, 200);
+    assert_eq!(kinds(&pause), ["SWML:stop_record_call"]);
+
+    // A wrong PIN (the handler refuses it), a malformed one (refused before
+    // the handler), and the right one: each answer resumes last.
+    let wrong = agent
+        .call_with(verify("1111", DEMO_NUMBER, json!({})))
+        .await;
+    assert!(
+        wrong
+            .response_text()
+            .is_some_and(|t| t.contains("not correct"))
+    );
+    assert_eq!(kinds(&wrong), ["SWML:record_call"]);
+    let malformed = agent
+        .call_with(verify("12x4", DEMO_NUMBER, json!({})))
+        .await;
+    assert_eq!(malformed.audit[0].event, AuditEvent::ValidationFailure);
+    assert_eq!(kinds(&malformed), ["SWML:record_call"]);
+    let right = agent.call_with(verify(PIN, DEMO_NUMBER, json!({}))).await;
+    assert!(right.response_text().is_some_and(|t| t.contains("correct")));
+    assert_eq!(kinds(&right), ["SWML:record_call"]);
+
+    // The lockout says goodbye and hangs up before the recording resumes.
+    let other = "+15557770000";
+    for _ in 0..2 {
+        agent.call_with(verify("2222", other, json!({}))).await;
+    }
+    let locked = agent.call_with(verify("2222", other, json!({}))).await;
+    assert_eq!(kinds(&locked), ["say", "hangup", "SWML:record_call"]);
+
+    // An emergency refusal (the runtime refuses the withdrawn tool) too.
+    let switch = agent.service().emergency_switch();
+    switch.set(true).await.expect("in-process: always written");
+    let refused = agent.call_with(verify(PIN, DEMO_NUMBER, json!({}))).await;
+    assert_eq!(refused.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(kinds(&refused), ["SWML:record_call"]);
+}
+
+#[actix_web::test]
+async fn recording_is_disclosed_for_the_production_checklist() {
+    let svc = example::builder()
+        .config(test_config())
+        .build()
+        .expect("agent builds");
+    let item = svc
+        .checklist()
+        .items
+        .iter()
+        .find(|i| i.name == "recording")
+        .expect("a recording item");
+    assert!(item.passed(), "{item}");
+    assert!(item.detail.contains("recorded"), "{item}");
 }
 
 #[actix_web::test]
