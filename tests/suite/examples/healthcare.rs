@@ -2,18 +2,19 @@
 //! whose recording pauses before the caller gives a date of birth and SSN
 //! digits and resumes after every answer of `verify_patient`, a privacy
 //! section, patterns told to the model and enforced, verification success
-//! and failure, and no date of birth or SSN digits in any record.
+//! and failure kept on the server (not in `global_data`), the handler's own
+//! audit events, and no date of birth or SSN digits in any record.
 
 #[path = "../../../examples/healthcare.rs"]
 mod example;
 
 use agent_runtime::audit::AuditEvent;
-use agent_runtime::harness::{Reply, TestAgent, ToolCall};
+use agent_runtime::harness::{Reply, TestAgent, Token, ToolCall};
 use agent_runtime::prelude::Recording;
 use agent_runtime::{Value, json};
 
 use crate::support::{action_kinds, assert_valid_swml, recording_control_ids};
-use example::{Clinic, DEMO_NUMBER};
+use example::{Clinic, DEMO_NUMBER, PATIENT_VERIFICATION};
 
 const CALL_ID: &str = "clinic-call";
 const DOB: &str = "1984-07-12";
@@ -25,8 +26,9 @@ async fn clinic() -> TestAgent<Clinic> {
         .expect("agent starts")
 }
 
-/// `function` called by `caller` in [`CALL_ID`], the platform sending
-/// `global_data` back.
+/// `function` called by `caller` in [`CALL_ID`] (with the token the SWML
+/// carries when the tool is secure), the platform sending `global_data`
+/// back.
 async fn call(
     agent: &TestAgent<Clinic>,
     function: &str,
@@ -42,6 +44,16 @@ async fn call(
                 .global_data(global_data),
         )
         .await
+}
+
+/// The handler's `patient_verification` events so far: (outcome, reason).
+fn verifications(agent: &TestAgent<Clinic>) -> Vec<(&'static str, String)> {
+    agent
+        .audit()
+        .into_iter()
+        .filter(|r| r.event == AuditEvent::Handler(PATIENT_VERIFICATION))
+        .map(|r| (r.outcome, r.reason))
+        .collect()
 }
 
 async fn verify(agent: &TestAgent<Clinic>, caller: &str, dob: &str, ssn4: &str) -> Reply {
@@ -154,18 +166,100 @@ async fn the_recording_pauses_before_the_details_and_every_answer_resumes_it_las
     .await;
     assert_eq!(pause.status, 200);
     assert_eq!(kinds(&pause), ["SWML:stop_record_call"]);
+    assert!(says(&pause, "recording is paused"), "{}", pause.text());
 
+    // A match: the server-side fact is kept and the handler's event is
+    // written, and the answer resumes the recording.
     let verified = verify(&agent, DEMO_NUMBER, DOB, SSN4).await;
     assert!(says(&verified, "is verified"), "{}", verified.text());
-    assert_eq!(kinds(&verified), ["set_global_data", "SWML:record_call"]);
+    assert_eq!(kinds(&verified), ["SWML:record_call"]);
+    assert_eq!(verified.global_data_update(), None);
 
+    // A mismatch (the handler refuses): resumed too.
     let refused = verify(&agent, DEMO_NUMBER, "1984-07-13", SSN4).await;
     assert!(says(&refused, "do not match"), "{}", refused.text());
-    assert_eq!(kinds(&refused), ["set_global_data", "SWML:record_call"]);
+    assert_eq!(kinds(&refused), ["SWML:record_call"]);
 
+    // No caller id (the handler refuses before comparing): resumed.
+    let anonymous = agent
+        .call_with(
+            ToolCall::new(
+                "verify_patient",
+                json!({"date_of_birth": DOB, "ssn_last_four": SSN4}),
+            )
+            .call_id(CALL_ID)
+            .no_caller(),
+        )
+        .await;
+    assert!(says(&anonymous, "cannot verify"), "{}", anonymous.text());
+    assert_eq!(kinds(&anonymous), ["SWML:record_call"]);
+
+    // A validation failure (refused before the handler): resumed.
     let malformed = verify(&agent, DEMO_NUMBER, "July 12 1984", SSN4).await;
     assert_eq!(malformed.audit[0].event, AuditEvent::ValidationFailure);
     assert_eq!(kinds(&malformed), ["SWML:record_call"]);
+
+    assert_eq!(
+        verifications(&agent),
+        [
+            ("ok", "verified".to_owned()),
+            ("refused", "no_match".to_owned()),
+            ("refused", "no_caller_id".to_owned()),
+        ],
+        "the handler's own events are kept beside the recording actions"
+    );
+
+    // The verified caller's appointment: a tool that takes no secret, so its
+    // answers (served, or refused by its guard) leave the recording alone.
+    let served = call(&agent, "next_appointment", json!({}), DEMO_NUMBER, json!({})).await;
+    assert!(says(&served, "Dr. Rivera"), "{}", served.text());
+    assert!(kinds(&served).is_empty(), "{}", served.text());
+    let guarded = call(
+        &agent,
+        "next_appointment",
+        json!({}),
+        "+15550001111",
+        json!({}),
+    )
+    .await;
+    assert_eq!(guarded.audit[0].event, AuditEvent::GuardRefusal);
+    assert!(kinds(&guarded).is_empty(), "{}", guarded.text());
+
+    // A refused token is a 403 with its one fixed body: no SWAIG body, so no
+    // action (the platform has nothing to run).
+    let forged = agent
+        .call_with(
+            ToolCall::new(
+                "verify_patient",
+                json!({"date_of_birth": DOB, "ssn_last_four": SSN4}),
+            )
+            .call_id(CALL_ID)
+            .caller(DEMO_NUMBER)
+            .token(Token::Missing),
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(forged.text(), r#"{"error":"forbidden"}"#);
+    assert_eq!(forged.audit[0].event, AuditEvent::TokenFailure);
+
+    // In emergency mode both are withdrawn; a call that still arrives is
+    // refused politely, and the refusals pause and resume all the same.
+    let switch = agent.service().emergency_switch();
+    switch.set(true).await.expect("in-process: always written");
+    let pause = call(
+        &agent,
+        "prepare_verify_patient",
+        json!({}),
+        DEMO_NUMBER,
+        json!({}),
+    )
+    .await;
+    assert_eq!(pause.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(kinds(&pause), ["SWML:stop_record_call"]);
+    let withdrawn = verify(&agent, DEMO_NUMBER, DOB, SSN4).await;
+    assert_eq!(withdrawn.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(kinds(&withdrawn), ["SWML:record_call"]);
+    assert_eq!(verifications(&agent).len(), 3, "the handler did not run");
 }
 
 #[actix_web::test]
@@ -183,37 +277,56 @@ async fn verification_succeeds_then_unlocks_appointments_for_that_caller_only() 
     .await;
     assert!(says(&reply, "not verified"), "{}", reply.text());
 
+    // A client writing the old verification flags into global_data is not
+    // believed.
+    let forged = json!({"patient_verified": true, "patient_verified_number": DEMO_NUMBER});
+    let reply = call(&agent, "next_appointment", json!({}), DEMO_NUMBER, forged).await;
+    assert!(says(&reply, "not verified"), "{}", reply.text());
+
     let reply = verify(&agent, DEMO_NUMBER, DOB, SSN4).await;
     assert_eq!(reply.status, 200);
     let text = reply.text();
     assert!(!text.contains(DOB) && !text.contains(SSN4), "{text}");
-    let gd = reply.global_data_update().expect("verification is stored");
     assert_eq!(
-        gd,
-        json!({"patient_verified": true, "patient_verified_number": DEMO_NUMBER})
+        reply.global_data_update(),
+        None,
+        "verification stays on the server"
     );
 
-    // With the platform echoing that global_data back, the same caller is served.
+    // The same caller in the same call is served.
     let reply = call(
         &agent,
         "next_appointment",
         json!({}),
         DEMO_NUMBER,
-        gd.clone(),
+        json!({}),
     )
     .await;
     assert!(says(&reply, "Dr. Rivera"), "{}", reply.text());
 
-    // The same global_data under another caller id discloses nothing.
-    let reply = call(&agent, "next_appointment", json!({}), "+15550001111", gd).await;
+    // Another caller id in the same call is not.
+    let reply = call(
+        &agent,
+        "next_appointment",
+        json!({}),
+        "+15550001111",
+        json!({}),
+    )
+    .await;
     assert!(says(&reply, "not verified"), "{}", reply.text());
+    assert_eq!(
+        verifications(&agent),
+        [("ok", "verified".to_owned())],
+        "the handler records the outcome"
+    );
 
     let runtime = agent
         .audit()
         .into_iter()
-        .find(|r| r.function.as_deref() == Some("verify_patient"))
+        .find(|r| {
+            r.event == AuditEvent::ToolCall && r.function.as_deref() == Some("verify_patient")
+        })
         .expect("the verification is audited");
-    assert_eq!(runtime.event, AuditEvent::ToolCall);
     assert_eq!(
         runtime.arguments,
         Some(json!({"date_of_birth": "[REDACTED]", "ssn_last_four": "[REDACTED]"}))
@@ -233,12 +346,14 @@ async fn wrong_details_fail_without_saying_which_one() {
     for (caller, dob, ssn4) in cases {
         let reply = verify(&agent, caller, dob, ssn4).await;
         assert_eq!(reply.status, 200);
-        assert_eq!(
-            reply.global_data_update(),
-            Some(json!({"patient_verified": false}))
-        );
+        assert_eq!(reply.global_data_update(), None);
         responses.push(reply.response_text());
     }
+    // One event per failure, none saying which detail was wrong.
+    assert_eq!(
+        verifications(&agent),
+        vec![("refused", "no_match".to_owned()); 3]
+    );
     assert!(
         responses.windows(2).all(|w| w[0] == w[1]),
         "one message for every failure"
@@ -247,10 +362,15 @@ async fn wrong_details_fail_without_saying_which_one() {
         // The fields a detail could reach (timestamps and durations are
         // numbers that may contain these digits by chance).
         let text = format!(
-            "{} {} {:?}",
+            "{} {} {} {:?}",
             record.reason,
             record
                 .arguments
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            record
+                .details
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default(),

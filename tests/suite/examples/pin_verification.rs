@@ -17,7 +17,7 @@ use agent_runtime::prelude::Recording;
 use agent_runtime::{Value, json};
 
 use crate::support::{action_kinds, assert_valid_swml, recording_control_ids};
-use example::{DEMO_NUMBER, PinDesk};
+use example::{DEMO_NUMBER, PIN_CHECK, PinDesk};
 
 const CALL_ID: &str = "pin-call";
 const PIN: &str = "4931";
@@ -103,13 +103,19 @@ async fn correct_pin_verifies_and_is_never_recorded() {
         .expect("the runtime audits the call");
     assert_eq!(runtime.outcome, "ok");
     assert_eq!(runtime.arguments, Some(json!({"pin": "[REDACTED]"})));
-    assert!(
-        reply
-            .audit
-            .iter()
-            .any(|r| r.reason == "pin_verified" && r.caller.as_deref() == Some(DEMO_NUMBER)),
-        "the handler records the outcome"
+    let check = reply
+        .audit
+        .iter()
+        .find(|r| r.event == AuditEvent::Handler(PIN_CHECK))
+        .expect("the handler records the outcome");
+    assert_eq!(
+        (check.outcome, check.reason.as_str()),
+        ("ok", "pin_verified")
     );
+    // The runtime fills in who and where: the call, the caller, the tool.
+    assert_eq!(check.caller.as_deref(), Some(DEMO_NUMBER));
+    assert_eq!(check.call_id.as_deref(), Some(CALL_ID));
+    assert_eq!(check.function.as_deref(), Some("verify_pin"));
     no_pin_anywhere(&agent, &[PIN]);
 }
 
@@ -178,18 +184,22 @@ async fn three_failures_across_redials_lock_the_number_and_each_is_audited() {
         runtime_calls, 4,
         "every attempt is a runtime tool_call record"
     );
-    let reasons: Vec<&str> = records
+    let checks: Vec<(&str, &str, Option<&Value>)> = records
         .iter()
-        .filter(|r| r.event == AuditEvent::ToolCall && r.arguments.is_none())
-        .map(|r| r.reason.as_str())
+        .filter(|r| r.event == AuditEvent::Handler(PIN_CHECK))
+        .map(|r| {
+            let attempt = r.details.as_ref().and_then(|d| d.get("attempt"));
+            (r.outcome, r.reason.as_str(), attempt)
+        })
         .collect();
+    let (one, two, three) = (json!(1), json!(2), json!(3));
     assert_eq!(
-        reasons,
+        checks,
         [
-            "pin_mismatch attempt=1/3",
-            "pin_mismatch attempt=2/3",
-            "pin_mismatch attempt=3/3",
-            "locked"
+            ("refused", "pin_mismatch", Some(&one)),
+            ("refused", "pin_mismatch", Some(&two)),
+            ("refused", "pin_mismatch", Some(&three)),
+            ("refused", "locked", None),
         ]
     );
     no_pin_anywhere(&agent, &[PIN, "1111", "2222", "3333"]);
@@ -389,6 +399,66 @@ async fn the_recording_pauses_before_the_pin_and_every_answer_resumes_it_last() 
     let right = agent.call_with(verify(PIN, DEMO_NUMBER, json!({}))).await;
     assert!(right.response_text().is_some_and(|t| t.contains("correct")));
     assert_eq!(kinds(&right), ["SWML:record_call"]);
+    // No caller id: the handler refuses before checking anything; resumed.
+    let anonymous = agent
+        .call_with(verify(PIN, DEMO_NUMBER, json!({})).no_caller())
+        .await;
+    assert!(
+        anonymous
+            .response_text()
+            .is_some_and(|t| t.contains("cannot see the number"))
+    );
+    assert_eq!(kinds(&anonymous), ["SWML:record_call"]);
+    // The handler's own pin_check events are written as before.
+    let checks: Vec<(&str, String)> = agent
+        .audit()
+        .into_iter()
+        .filter(|r| r.event == AuditEvent::Handler(PIN_CHECK))
+        .map(|r| (r.outcome, r.reason))
+        .collect();
+    assert_eq!(
+        checks[..2],
+        [
+            ("refused", "pin_mismatch".to_owned()),
+            ("ok", "pin_verified".to_owned())
+        ]
+    );
+
+    // account_summary takes no secret: its answers, served or refused by
+    // its guard, leave the recording alone.
+    let summary = agent
+        .call_with(
+            ToolCall::new("account_summary", json!({}))
+                .call_id(CALL_ID)
+                .caller(DEMO_NUMBER),
+        )
+        .await;
+    assert!(summary.response_text().is_some_and(|t| t.contains("1,204.17")));
+    assert!(kinds(&summary).is_empty(), "{}", summary.text());
+    let guarded = agent
+        .call_with(
+            ToolCall::new("account_summary", json!({}))
+                .call_id("another-call")
+                .caller(DEMO_NUMBER),
+        )
+        .await;
+    assert_eq!(guarded.audit[0].event, AuditEvent::GuardRefusal);
+    assert!(kinds(&guarded).is_empty(), "{}", guarded.text());
+
+    // A refused token is a 403 with one fixed body and no SWAIG body: there
+    // is no action for the platform to run, on the tool or its companion.
+    for function in ["prepare_verify_pin", "verify_pin"] {
+        let forged = agent
+            .call_with(
+                ToolCall::new(function, json!({"pin": PIN}))
+                    .call_id(CALL_ID)
+                    .caller(DEMO_NUMBER)
+                    .token(Token::Missing),
+            )
+            .await;
+        assert_eq!(forged.status, 403);
+        assert_eq!(forged.text(), r#"{"error":"forbidden"}"#);
+    }
 
     // The lockout says goodbye and hangs up before the recording resumes.
     let other = "+15557770000";
@@ -401,6 +471,11 @@ async fn the_recording_pauses_before_the_pin_and_every_answer_resumes_it_last() 
     // An emergency refusal (the runtime refuses the withdrawn tool) too.
     let switch = agent.service().emergency_switch();
     switch.set(true).await.expect("in-process: always written");
+    let pause = agent
+        .call_with(ToolCall::new("prepare_verify_pin", json!({})).call_id(CALL_ID))
+        .await;
+    assert_eq!(pause.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(kinds(&pause), ["SWML:stop_record_call"]);
     let refused = agent.call_with(verify(PIN, DEMO_NUMBER, json!({}))).await;
     assert_eq!(refused.audit[0].event, AuditEvent::EmergencyRefusal);
     assert_eq!(kinds(&refused), ["SWML:record_call"]);
