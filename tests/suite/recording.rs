@@ -311,7 +311,7 @@ async fn in_emergency_mode_the_companion_still_pauses_and_the_tool_still_resumes
 }
 
 #[actix_web::test]
-async fn a_timeout_resumes_the_recording_and_a_token_failure_carries_no_action() {
+async fn a_timeout_resumes_the_recording_and_http_refusals_carry_no_action() {
     let builder = recording_builder().config(test_config_with(&[("SWML_TOOL_TIMEOUT_SECS", "1")]));
     let agent = TestAgent::start(builder).await.expect("agent builds");
     let slow = agent.call_with(verify("5555")).await;
@@ -333,6 +333,42 @@ async fn a_timeout_resumes_the_recording_and_a_token_failure_carries_no_action()
         assert_eq!(forged.text(), r#"{"error":"forbidden"}"#);
         assert_eq!(forged.audit[0].event, AuditEvent::TokenFailure);
     }
+
+    // The other HTTP refusals on the way to an unrecorded tool have no
+    // SWAIG body either: no credentials (401, answered before the body is
+    // read) and arguments that name a key twice (400, after the token).
+    let url = agent
+        .webhook_for("verify_pin", CALL_ID)
+        .await
+        .expect("the tool is offered");
+    let envelope = json!({
+        "function": "verify_pin",
+        "call_id": CALL_ID,
+        "argument": {"parsed": [{"pin": "1234"}]}
+    });
+    let unauthenticated = agent
+        .send_raw(
+            actix_web::test::TestRequest::post()
+                .uri(&url)
+                .insert_header(("Content-Type", "application/json"))
+                .set_payload(envelope.to_string()),
+        )
+        .await;
+    assert_eq!(unauthenticated.status, 401);
+    assert_eq!(unauthenticated.text(), r#"{"error":"unauthorized"}"#);
+    let ambiguous = agent
+        .post(
+            &url,
+            &json!({
+                "function": "verify_pin",
+                "call_id": CALL_ID,
+                "argument": {"raw": r#"{"pin": "1234", "pin": "4321"}"#}
+            }),
+        )
+        .await;
+    assert_eq!(ambiguous.status, 400);
+    assert!(ambiguous.actions().is_empty(), "{}", ambiguous.text());
+    assert_eq!(ambiguous.audit[0].reason, "malformed_arguments");
 }
 
 #[actix_web::test]
@@ -436,6 +472,23 @@ impl ForgetfulProfile {
     }
 }
 
+/// Only an account number kept by its last four digits
+/// (`#[sensitive(last_four)]`): still input the caller speaks.
+#[agent(name = "forgetful-account")]
+struct ForgetfulAccount;
+
+#[agent]
+impl ForgetfulAccount {
+    /// Find the account the caller names.
+    #[tool(secure)]
+    fn find_account(&self, #[sensitive(last_four)] account_number: String) -> ToolResult {
+        ToolResult::new(format!(
+            "Found an account of {} digits.",
+            account_number.len()
+        ))
+    }
+}
+
 fn recorded<A: Agent>(agent: A) -> Result<AgentService<A>, BuildError> {
     agent
         .builder()
@@ -477,6 +530,17 @@ fn a_secret_without_a_recording_declaration_stops_a_recording_agent_from_buildin
         "{err:?}"
     );
 
+    let err = recorded(ForgetfulAccount).expect_err("a last-four value counts");
+    assert!(
+        matches!(
+            err,
+            BuildError::RecordingNotDeclared {
+                tool: "find_account"
+            }
+        ),
+        "{err:?}"
+    );
+
     // Without recording there is nothing to declare.
     for built in [
         Forgetful
@@ -486,6 +550,12 @@ fn a_secret_without_a_recording_declaration_stops_a_recording_agent_from_buildin
             .build()
             .map(drop),
         ForgetfulProfile
+            .builder()
+            .prompt_text("Hi.")
+            .config(test_config())
+            .build()
+            .map(drop),
+        ForgetfulAccount
             .builder()
             .prompt_text("Hi.")
             .config(test_config())

@@ -13,6 +13,12 @@
 //! platform's own `stop_record_call` and `record_call` SWML verbs, built by
 //! the public [`ToolResult`] builders and serialised here once.
 //!
+//! A request refused with an HTTP status instead of a 200 (no credentials,
+//! a bad signature or token, a malformed envelope or arguments, the
+//! per-address limit) has no SWAIG body, so it carries no action: the
+//! recording stays as it was, paused if the companion ran, until a later
+//! 200 answer of an unrecorded tool or the end of the call.
+//!
 //! The companion takes no arguments, carries the tool's `secure` flag (so
 //! it gets a token in the document and is withdrawn with the tool in
 //! emergency mode or without a call id), has no guard, and runs the same

@@ -211,7 +211,14 @@ async fn the_recording_pauses_before_the_details_and_every_answer_resumes_it_las
 
     // The verified caller's appointment: a tool that takes no secret, so its
     // answers (served, or refused by its guard) leave the recording alone.
-    let served = call(&agent, "next_appointment", json!({}), DEMO_NUMBER, json!({})).await;
+    let served = call(
+        &agent,
+        "next_appointment",
+        json!({}),
+        DEMO_NUMBER,
+        json!({}),
+    )
+    .await;
     assert!(says(&served, "Dr. Rivera"), "{}", served.text());
     assert!(kinds(&served).is_empty(), "{}", served.text());
     let guarded = call(

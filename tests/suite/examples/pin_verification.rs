@@ -433,7 +433,11 @@ async fn the_recording_pauses_before_the_pin_and_every_answer_resumes_it_last() 
                 .caller(DEMO_NUMBER),
         )
         .await;
-    assert!(summary.response_text().is_some_and(|t| t.contains("1,204.17")));
+    assert!(
+        summary
+            .response_text()
+            .is_some_and(|t| t.contains("1,204.17"))
+    );
     assert!(kinds(&summary).is_empty(), "{}", summary.text());
     let guarded = agent
         .call_with(
