@@ -11,6 +11,12 @@
 //! cargo run --example pin_verification
 //! ```
 //!
+//! Calls are recorded, and the PIN never is: `verify_pin` is
+//! `#[tool(unrecorded)]`, so the AI first calls `prepare_verify_pin`, whose
+//! result pauses the recording, then asks for the PIN; whatever
+//! `verify_pin` answers resumes it. The prompt tells the caller the call is
+//! recorded.
+//!
 //! Identity comes from the platform's caller id (`call.caller().number()`),
 //! never from an argument. Every attempt is a `tool_call` audit record with the
 //! PIN replaced by `[REDACTED]`; the handler adds its own `pin_check` event
@@ -107,7 +113,7 @@ fn refused(call: &Call, reason: &'static str) {
 impl PinDesk {
     /// Check the PIN the caller just said or keyed. Call it once per attempt;
     /// never repeat the PIN back.
-    #[tool(secure)]
+    #[tool(secure, unrecorded)]
     async fn verify_pin(
         &self,
         call: &Call,
@@ -203,6 +209,10 @@ pub fn builder_with_audit(sinks: Vec<Arc<dyn AuditSink>>) -> AgentBuilder<PinDes
     let builder = PinDesk::demo()
         .builder()
         .section(Section::new("Role").body("You verify callers of Example Bank by their PIN."))
+        .section(Section::new("Recording notice").body(
+            "Tell the caller at the start that this call is recorded for quality, and that the \
+             recording is paused while they give their PIN.",
+        ))
         .section(
             Section::new("Security boundaries")
                 .bullet("Ask for the PIN once per attempt and pass it to verify_pin.")
@@ -210,7 +220,8 @@ pub fn builder_with_audit(sinks: Vec<Arc<dyn AuditSink>>) -> AgentBuilder<PinDes
                 .bullet("Never guess or suggest a PIN, and never say how close a wrong PIN was.")
                 .bullet("After a failed attempt only say how many attempts are left."),
         )
-        .post_prompt("Summarize the call as JSON with keys: verified, attempts.");
+        .post_prompt("Summarize the call as JSON with keys: verified, attempts.")
+        .record_call(Recording::default());
     sinks
         .into_iter()
         .fold(builder, |b, sink| b.audit_sink(sink))

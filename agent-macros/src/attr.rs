@@ -19,7 +19,8 @@ use crate::ctxt::Ctxt;
 /// The keys `#[agent(..)]` on a struct accepts, for "unknown key" errors.
 const AGENT_KEYS: &str = "`name`, `route`";
 /// The keys `#[tool(..)]` accepts, for "unknown key" errors.
-const TOOL_KEYS: &str = "`secure`, `name`, `description`, `rate_limit`, `guard`, `check`";
+const TOOL_KEYS: &str =
+    "`secure`, `name`, `description`, `rate_limit`, `guard`, `check`, `unrecorded`, `recorded`";
 
 /// The helper attributes `#[agent]`, `#[tool_args]` and `#[sensitive]` read
 /// and remove. They are not macros of their own (except `tool` and
@@ -46,7 +47,7 @@ pub(crate) struct AgentAttr {
 }
 
 /// `#[tool(secure, name = "...", description = "...", rate_limit = "5/min",
-/// guard = path, check = path)]`.
+/// guard = path, check = path, unrecorded | recorded)]`.
 #[derive(Default)]
 pub(crate) struct ToolAttr {
     pub secure: Option<Span>,
@@ -56,6 +57,11 @@ pub(crate) struct ToolAttr {
     pub guard: Option<syn::Path>,
     /// `check = path`: a check that sees the decoded arguments.
     pub check: Option<syn::Path>,
+    /// `unrecorded`: the call recording pauses while the caller gives the
+    /// tool's input.
+    pub unrecorded: Option<Span>,
+    /// `recorded`: recording the tool's input is acceptable.
+    pub recorded: Option<Span>,
 }
 
 /// One `#[doc = ..]` attribute: a line of a `///` comment (trimmed), or a
@@ -116,6 +122,8 @@ pub(crate) fn parse_tool_attr(cx: &mut Ctxt, attr: &Attribute) -> ToolAttr {
             "rate_limit" => set_once(cx, &mut out.rate_limit, &meta, "rate_limit"),
             "guard" => parse_fn_path(cx, &mut out.guard, &meta, "guard", "is_verified"),
             "check" => parse_fn_path(cx, &mut out.check, &meta, "check", "needs_step_up"),
+            "unrecorded" => parse_flag(cx, &mut out.unrecorded, &meta, "unrecorded"),
+            "recorded" => parse_flag(cx, &mut out.recorded, &meta, "recorded"),
             _ => Err(meta.error(format!(
                 "unknown `#[tool]` key `{key}`; expected one of {TOOL_KEYS}"
             ))),
@@ -134,6 +142,23 @@ fn parse_secure(cx: &mut Ctxt, slot: &mut Option<Span>, meta: &ParseNestedMeta) 
     }
     if meta.input.peek(syn::Token![=]) {
         return Err(meta.error("`secure` takes no value; write `#[tool(secure)]`"));
+    }
+    *slot = Some(meta.path.span());
+    Ok(())
+}
+
+/// A flag without a value other than `secure` (`unrecorded`, `recorded`).
+fn parse_flag(
+    cx: &mut Ctxt,
+    slot: &mut Option<Span>,
+    meta: &ParseNestedMeta,
+    key: &str,
+) -> syn::Result<()> {
+    if slot.is_some() {
+        cx.error_spanned_by(&meta.path, format!("duplicate `{key}` in attribute"));
+    }
+    if meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(format!("`{key}` takes no value; write `#[tool({key})]`")));
     }
     *slot = Some(meta.path.span());
     Ok(())

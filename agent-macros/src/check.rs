@@ -1,7 +1,8 @@
 //! Every rule, applied to a built model: names, routes and rates (through
 //! `agent_rules`, the grammars the runtime applies too), tool signatures,
-//! duplicate tools, the shape of an `args` parameter, where `#[sensitive]`
-//! and `#[not_sensitive]` may go, secret-looking names, summary handlers.
+//! duplicate tools (and recording companions), the shape of an `args`
+//! parameter, where `#[sensitive]` and `#[not_sensitive]` may go,
+//! secret-looking names, how recording is declared, summary handlers.
 //!
 //! Each error is recorded in the `Ctxt` on the narrowest span and worded like
 //! rustc: what is wrong, then the fix.
@@ -135,6 +136,39 @@ fn check_tool(cx: &mut Ctxt, tool: &Tool) {
         );
     }
     check_params(cx, &tool.method, tool.is_secure());
+    check_recording(cx, tool);
+}
+
+/// `unrecorded` and `recorded` exclude each other; an unrecorded tool takes
+/// input to keep out of the recording, and its name leaves room for its
+/// companion's (`agent_rules::function::recording_companion`).
+fn check_recording(cx: &mut Ctxt, tool: &Tool) {
+    let Some(unrecorded) = tool.attr.unrecorded else {
+        return;
+    };
+    if let Some(recorded) = tool.attr.recorded {
+        cx.error_at(
+            recorded,
+            "`recorded` and `unrecorded` contradict each other; keep `unrecorded` to pause the call recording while the caller gives this tool's input, or `recorded` if recording it is acceptable",
+        );
+    }
+    if tool.method.arguments().next().is_none() {
+        cx.error_at(
+            unrecorded,
+            "`unrecorded` on a tool that takes no arguments: the caller gives it no input to keep out of the recording; remove `unrecorded`",
+        );
+    }
+    if tool.name.len() > agent_rules::function::MAX_UNRECORDED_LEN {
+        cx.error_at(
+            unrecorded,
+            format!(
+                "`unrecorded` registers a companion function `{}`, longer than {} characters; give the tool a name of at most {} characters with `#[tool(name = \"...\")]`",
+                agent_rules::function::recording_companion(&tool.name),
+                agent_rules::function::MAX_LEN,
+                agent_rules::function::MAX_UNRECORDED_LEN,
+            ),
+        );
+    }
 }
 
 /// A tool is a `&self` method that returns a tool result, and nothing the
@@ -236,7 +270,8 @@ fn check_unmarked_params(cx: &mut Ctxt, method: &Method) {
     }
 }
 
-/// Two tools with one name would be one SWAIG function.
+/// Two tools with one name would be one SWAIG function; so would a tool
+/// and the companion an unrecorded tool registers.
 fn check_duplicate_tools(cx: &mut Ctxt, tools: &[Tool]) {
     let mut seen: HashMap<&str, &syn::Ident> = HashMap::new();
     for tool in tools {
@@ -246,6 +281,20 @@ fn check_duplicate_tools(cx: &mut Ctxt, tools: &[Tool]) {
                 format!(
                     "duplicate tool name `{}` (also used by method `{first}`); give one of them another `#[tool(name = \"...\")]`",
                     tool.name
+                ),
+            );
+        }
+    }
+    for tool in tools {
+        let Some(unrecorded) = tool.attr.unrecorded else {
+            continue;
+        };
+        let companion = agent_rules::function::recording_companion(&tool.name);
+        if let Some(method) = seen.get(companion.as_str()) {
+            cx.error_at(
+                unrecorded,
+                format!(
+                    "`unrecorded` registers a companion function `{companion}` that pauses the recording, but the tool of method `{method}` has that name; give one of the two tools another `#[tool(name = \"...\")]`"
                 ),
             );
         }

@@ -139,6 +139,25 @@ pub fn agent(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   arguments cannot declare one (use `guard`). A check that panics is
 ///   handled like a panicking handler: the tool does not run and the caller
 ///   hears the generic apology.
+/// - `#[tool(unrecorded)]`: the call recording is paused while the caller
+///   gives this tool's input (a PIN, a date of birth, account details). The
+///   caller speaks the input before the tool runs, so when the agent records
+///   calls (`AgentBuilder::record_call`) the runtime registers a companion
+///   function `prepare_<tool>` beside the tool: the tool's description tells
+///   the AI to call it right before asking for the input, and its result
+///   stops the recording. Every answer of the tool itself (its result, a
+///   refusal, a validation failure, an apology for an error, a panic or a
+///   timeout) starts the recording again under the same control id, after
+///   the tool's own actions. The companion carries the tool's `secure`
+///   flag, so it has its own token. On an agent that does not record,
+///   nothing is added. The tool's name can have at most 56 characters, so
+///   that its companion's fits the 64 of the grammar, and it must take
+///   arguments.
+/// - `#[tool(recorded)]`: recording this tool's input is acceptable.
+///   On an agent that records calls, a tool that takes a secret (a
+///   `#[sensitive]` parameter or field, a `Secret<T>`, a `#[sensitive]`
+///   type) must say one or the other, or the agent does not build
+///   (`BuildError::RecordingNotDeclared`); the two together do not compile.
 ///
 /// ```
 /// use agent_runtime::Agent;
@@ -190,6 +209,48 @@ pub fn agent(args: TokenStream, input: TokenStream) -> TokenStream {
 ///     assert_eq!(refusal.reason(), "not_verified");
 /// }
 /// ```
+///
+/// Pausing the recording around a PIN:
+///
+/// ```
+/// use agent_runtime::{Agent, RecordingPolicy};
+/// use agent_runtime::prelude::*;
+///
+/// /// Telephone PIN desk.
+/// #[agent]
+/// struct Desk;
+///
+/// #[agent]
+/// impl Desk {
+///     /// Check the PIN the caller just said.
+///     #[tool(secure, unrecorded)]
+///     async fn verify_pin(&self, #[sensitive] pin: Secret<String>) -> ToolResult {
+///         let _ = pin.expose_secret();
+///         ToolResult::new("The PIN is correct.")
+///     }
+///
+///     /// Note the branch the caller names (a secret of the bank's choosing,
+///     /// but one the bank may record).
+///     #[tool(secure, recorded)]
+///     async fn note_branch(&self, #[sensitive] branch: Secret<String>) -> ToolResult {
+///         let _ = branch.expose_secret();
+///         ToolResult::new("Noted.")
+///     }
+/// }
+///
+/// fn main() {
+///     let tools = Desk::tools();
+///     assert_eq!(
+///         tools[0].recording,
+///         RecordingPolicy::Unrecorded { companion: "prepare_verify_pin" }
+///     );
+///     assert_eq!(tools[1].recording, RecordingPolicy::Recorded);
+/// }
+/// ```
+///
+/// The agent then records with `.record_call(Recording::default())` on its
+/// builder; without `unrecorded` or `recorded` on `verify_pin`, that build
+/// fails and names the tool.
 #[proc_macro_attribute]
 pub fn tool(_args: TokenStream, input: TokenStream) -> TokenStream {
     expand::expand_tool_outside_agent(input.into()).into()

@@ -1,4 +1,5 @@
-//! SWAIG function names: what SignalWire accepts as a function name.
+//! SWAIG function names: what SignalWire accepts as a function name, and the
+//! name the runtime gives the companion of an unrecorded tool.
 
 /// The longest function name, in bytes.
 pub const MAX_LEN: usize = 64;
@@ -19,6 +20,24 @@ pub const RESERVED: [&str; 4] = [
 /// True when `name` is one of the [`RESERVED`] names.
 pub fn is_reserved(name: &str) -> bool {
     RESERVED.contains(&name)
+}
+
+/// The prefix of the function that pauses the call recording before an
+/// unrecorded tool collects its input: `prepare_verify_pin` for
+/// `verify_pin` (see [`recording_companion`]).
+pub const COMPANION_PREFIX: &str = "prepare_";
+
+/// The longest name an unrecorded tool can have: its companion's name must
+/// still fit in [`MAX_LEN`].
+pub const MAX_UNRECORDED_LEN: usize = MAX_LEN - COMPANION_PREFIX.len();
+
+/// The name of the function registered beside an unrecorded tool `tool`
+/// (`#[tool(unrecorded)]`) on an agent that records calls: the AI calls it
+/// before asking the caller for the tool's input, and its result pauses the
+/// recording. It is a valid function name exactly when `tool` is one of at
+/// most [`MAX_UNRECORDED_LEN`] characters.
+pub fn recording_companion(tool: &str) -> String {
+    format!("{COMPANION_PREFIX}{tool}")
 }
 
 /// True for `^[A-Za-z_][A-Za-z0-9_]{0,63}$`.
@@ -43,6 +62,17 @@ mod tests {
         assert!(is_reserved("hangup_hook"));
         assert!(!is_reserved("post_prompt_summary"));
         assert!(!is_reserved("Post_Prompt"));
+    }
+
+    #[test]
+    fn companions_of_valid_names_up_to_the_bound_are_valid() {
+        assert_eq!(recording_companion("verify_pin"), "prepare_verify_pin");
+        let longest = "a".repeat(MAX_UNRECORDED_LEN);
+        assert!(is_valid(&recording_companion(&longest)));
+        let too_long = "a".repeat(MAX_UNRECORDED_LEN + 1);
+        assert!(is_valid(&too_long));
+        assert!(!is_valid(&recording_companion(&too_long)));
+        assert!(!is_reserved(&recording_companion("post_prompt")));
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! macros (it depends on them), so the shared rules live in this third crate,
 //! which depends on nothing.
 //!
-//! - [`function`]: the SWAIG function-name grammar.
+//! - [`function`]: the SWAIG function-name grammar, and the name of the
+//!   function that pauses the recording for an unrecorded tool.
 //! - [`agent`]: the agent-name grammar.
 //! - [`route`]: the route grammar and its normal form.
 //! - [`rate`]: the `N/unit` rate grammar.

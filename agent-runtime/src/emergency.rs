@@ -135,6 +135,9 @@ pub(crate) struct EmergencyPlan {
     pub tools: Vec<(&'static str, bool)>,
     /// Declared groups: name → tool names.
     pub groups: BTreeMap<String, Vec<&'static str>>,
+    /// Unrecorded tools and their `prepare_<tool>` companions: a withdrawn
+    /// tool takes its companion with it.
+    pub companions: Vec<(&'static str, &'static str)>,
     /// The agent's SWML, for documents without the withdrawn tools.
     pub spec: SwmlSpec,
     /// The document every new call gets while the whole agent is withdrawn.
@@ -176,6 +179,13 @@ impl Snapshot {
                 EmergencyScope::SecureTools | EmergencyScope::WholeAgent => {}
             }
         }
+        let companions: Vec<&'static str> = plan
+            .companions
+            .iter()
+            .filter(|(tool, _)| tools.contains(tool))
+            .map(|(_, companion)| *companion)
+            .collect();
+        tools.extend(companions);
         let secure = scopes.contains(&EmergencyScope::SecureTools);
         let agent = scopes.contains(&EmergencyScope::WholeAgent);
         let documents = (!scopes.is_empty() && !agent)

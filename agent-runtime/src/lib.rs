@@ -107,8 +107,8 @@ mod swml;
 pub use access::{AccessHook, AccessView};
 pub use action::ToolResult;
 pub use agent::{
-    Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, NamedFields, Refusal,
-    SensitiveFields, SensitiveValue, ToolArgument, ToolGuard,
+    Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, NamedFields,
+    RecordingPolicy, Refusal, SensitiveFields, SensitiveValue, ToolArgument, ToolGuard,
 };
 pub use agent_macros::{agent, sensitive, tool, tool_args};
 pub use config::AgentConfig;
@@ -150,10 +150,10 @@ pub mod prelude {
 pub mod __private {
     pub use crate::agent::{
         Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, LastFourField,
-        NamedFields, Probe, ProbeFallback, RedactedField, Refusal, SensitiveFields, SensitiveValue,
-        Serde, SummaryFuture, SummaryHandler, ToolArgument, ToolDef, ToolFailure, ToolFuture, Wipe,
-        WipeFallback, count_flagged, decode_args, flagged_names, from_decoded, run_check,
-        run_guard, schema_for,
+        NamedFields, Probe, ProbeFallback, RecordingPolicy, RedactedField, Refusal,
+        SensitiveFields, SensitiveValue, Serde, SummaryFuture, SummaryHandler, ToolArgument,
+        ToolDef, ToolFailure, ToolFuture, Wipe, WipeFallback, count_flagged, decode_args,
+        flagged_names, from_decoded, run_check, run_guard, schema_for,
     };
     pub use crate::context::{Call, FromCall};
     pub use crate::secret::{REDACTED, mark_last_four, mark_sensitive};

@@ -2,9 +2,12 @@
 //! shared by every worker: the agent value, its compiled tools and SWML
 //! templates, and the security settings the request checks apply.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+use serde_json::value::RawValue;
 
 use crate::access::AccessHooks;
 use crate::agent::{SummaryHandler, ToolDef};
@@ -29,6 +32,40 @@ pub(crate) struct CompiledTool<A> {
     /// The arguments can hold a secret (by type or under a secret-looking
     /// field name), so a handler's error text is scrubbed of their values.
     pub may_hold_secrets: bool,
+    /// The description as the model reads it (also in the SWML document).
+    pub description: Cow<'static, str>,
+    /// What every spoken reply of the tool does to the call recording.
+    pub recording: RecordingStep,
+}
+
+/// What the replies of a tool do to the call recording, beyond what the
+/// handler returns: the action each 200 answer of the tool ends with
+/// (handler result or spoken refusal alike), serialised once at start-up.
+pub(crate) enum RecordingStep {
+    /// Nothing: a tool that is not unrecorded, or an agent that does not
+    /// record.
+    Untouched,
+    /// The companion of an unrecorded tool: stops the recording.
+    Pauses(Arc<RawValue>),
+    /// An unrecorded tool: starts the recording again, after the tool's own
+    /// actions.
+    Resumes(Arc<RawValue>),
+}
+
+impl RecordingStep {
+    /// The action the tool's replies end with, if any.
+    pub(crate) fn last_action(&self) -> Option<&RawValue> {
+        match self {
+            RecordingStep::Untouched => None,
+            RecordingStep::Pauses(action) | RecordingStep::Resumes(action) => Some(action),
+        }
+    }
+
+    /// Whether this is the companion the runtime registered beside an
+    /// unrecorded tool (not a tool the user declared).
+    pub(crate) fn is_companion(&self) -> bool {
+        matches!(self, RecordingStep::Pauses(_))
+    }
 }
 
 /// The tools of an agent, by position and by name.

@@ -41,6 +41,7 @@ mod platform_strings;
 mod production_profile;
 mod protocol_shapes;
 mod rate_limits;
+mod recording;
 mod secret_names;
 mod secrets_by_type;
 mod secure_bank_http;

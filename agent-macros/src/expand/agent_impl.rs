@@ -1,6 +1,7 @@
 //! `#[agent]` on the impl block: the `Agent` impl listing every tool (name,
-//! description, schema, sensitive keys, rate limit, guard, and the closure
-//! that decodes the arguments and calls the method), and the summary handler.
+//! description, schema, sensitive keys, rate limit, guard, how recording is
+//! handled, and the closure that decodes the arguments and calls the
+//! method), and the summary handler.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -348,6 +349,7 @@ fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
         None => quote!(::agent_runtime::__private::Option::None),
     };
     let checked = tool.attr.check.is_some();
+    let recording = recording_policy(tool);
     quote! {
         ::agent_runtime::__private::ToolDef {
             name: #name,
@@ -357,9 +359,23 @@ fn tool_def(self_ty: &syn::Type, tool: &Tool) -> TokenStream {
             rate_limit: #rate_limit,
             guard: #guard,
             checked: #checked,
+            recording: #recording,
             schema: #schema,
             invoke: #invoke,
         }
+    }
+}
+
+/// How recording is declared: `unrecorded` names the companion function
+/// the runtime registers when the agent records calls.
+fn recording_policy(tool: &Tool) -> TokenStream {
+    if tool.attr.unrecorded.is_some() {
+        let companion = agent_rules::function::recording_companion(&tool.name);
+        quote!(::agent_runtime::__private::RecordingPolicy::Unrecorded { companion: #companion })
+    } else if tool.attr.recorded.is_some() {
+        quote!(::agent_runtime::__private::RecordingPolicy::Recorded)
+    } else {
+        quote!(::agent_runtime::__private::RecordingPolicy::Undeclared)
     }
 }
 

@@ -3,7 +3,9 @@
 //! JSON. The typed actions are added by the `impl ToolResult` blocks in the
 //! sibling files, next to the option types they take.
 
+use serde::ser::SerializeSeq as _;
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// Response text sent when a result has neither response text nor actions.
@@ -58,9 +60,31 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     response: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    action: Option<&'a [Value]>,
+    action: Option<Actions<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     post_process: Option<bool>,
+}
+
+/// The action list as sent: the result's own actions, then the one the
+/// runtime appends last, if any (already JSON text, serialised once at
+/// start-up).
+struct Actions<'a> {
+    own: &'a [Value],
+    last: Option<&'a RawValue>,
+}
+
+impl Serialize for Actions<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = self.own.len() + usize::from(self.last.is_some());
+        let mut seq = serializer.serialize_seq(Some(len))?;
+        for action in self.own {
+            seq.serialize_element(action)?;
+        }
+        if let Some(last) = self.last {
+            seq.serialize_element(last)?;
+        }
+        seq.end()
+    }
 }
 
 impl ToolResult {
@@ -110,7 +134,20 @@ impl ToolResult {
     /// `{"response":"Action completed."}` rather than panicking.
     #[must_use]
     pub fn to_json_vec(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_else(|_| FALLBACK_BODY.to_vec())
+        self.to_json_vec_ending_with(None)
+    }
+
+    /// The JSON body with `last` (one action's JSON text) after every
+    /// action of the result, as if it had been added last; the body rules
+    /// count it as an action. The runtime ends the results of unrecorded
+    /// tools and their companions this way.
+    pub(crate) fn to_json_vec_ending_with(&self, last: Option<&RawValue>) -> Vec<u8> {
+        serde_json::to_vec(&self.body(last)).unwrap_or_else(|_| FALLBACK_BODY.to_vec())
+    }
+
+    /// The actions added so far, in order.
+    pub(crate) fn into_actions(self) -> Vec<Value> {
+        self.actions
     }
 
     /// Appends `{name: data}` verbatim.
@@ -141,8 +178,8 @@ impl ToolResult {
 
     /// Applies the reference's body rules: the default response only when
     /// there is nothing else to send, `post_process` only with actions.
-    fn body(&self) -> Body<'_> {
-        let has_actions = !self.actions.is_empty();
+    fn body<'a>(&'a self, last: Option<&'a RawValue>) -> Body<'a> {
+        let has_actions = !self.actions.is_empty() || last.is_some();
         let response = if !self.response.is_empty() {
             Some(self.response.as_str())
         } else if has_actions {
@@ -152,7 +189,10 @@ impl ToolResult {
         };
         Body {
             response,
-            action: has_actions.then_some(self.actions.as_slice()),
+            action: has_actions.then_some(Actions {
+                own: &self.actions,
+                last,
+            }),
             post_process: (has_actions && self.post_process).then_some(true),
         }
     }
@@ -160,7 +200,7 @@ impl ToolResult {
 
 impl Serialize for ToolResult {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.body().serialize(serializer)
+        self.body(None).serialize(serializer)
     }
 }
 
@@ -187,6 +227,28 @@ mod tests {
         assert!(ToolResult::new("x").post_process(true).is_post_process());
         assert_eq!(ToolResult::new("x").say("1").say("2").action_count(), 2);
         assert_eq!(ToolResult::default().action_count(), 0);
+    }
+
+    #[test]
+    fn an_action_appended_last_follows_every_other_and_counts_as_one() {
+        let last = serde_json::value::to_raw_value(&json!({"stop": true})).expect("JSON");
+        let with_actions = ToolResult::new("x").say("a").hangup();
+        assert_eq!(
+            String::from_utf8(with_actions.to_json_vec_ending_with(Some(&last))).expect("UTF-8"),
+            r#"{"response":"x","action":[{"say":"a"},{"hangup":true},{"stop":true}]}"#
+        );
+        // An empty response stays out and `post_process` is kept, as for a
+        // result whose only action was added by the handler.
+        let alone = ToolResult::new("").post_process(true);
+        assert_eq!(
+            String::from_utf8(alone.to_json_vec_ending_with(Some(&last))).expect("UTF-8"),
+            r#"{"action":[{"stop":true}],"post_process":true}"#
+        );
+        assert_eq!(alone.to_json_vec_ending_with(None), alone.to_json_vec());
+        assert_eq!(
+            ToolResult::new("x").say("a").into_actions(),
+            [json!({"say": "a"})]
+        );
     }
 
     #[test]

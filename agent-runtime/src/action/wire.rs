@@ -52,6 +52,11 @@ wire_enum! {
         Wav => "wav",
         /// `mp3`.
         Mp3 => "mp3",
+        /// `mp4`: accepted by the SWML schema, though the reference SDK's
+        /// helper only offers `wav` and `mp3`. The format the agent's own
+        /// recording defaults to, so a recording resumed after an unrecorded
+        /// tool keeps it.
+        Mp4 => "mp4",
     }
 }
 

@@ -88,6 +88,9 @@ pub struct ToolDef<A: ?Sized> {
     /// on the decoded arguments before the method (the runtime then loads
     /// the call's facts first, as for a guard).
     pub checked: bool,
+    /// Whether the input the tool collects may be recorded, declared with
+    /// `#[tool(unrecorded)]` or `#[tool(recorded)]`.
+    pub recording: RecordingPolicy,
     /// The full JSON Schema of the arguments (enforced at run time).
     pub schema: fn() -> schemars::Schema,
     /// Runs the tool.
@@ -102,8 +105,37 @@ impl<A: ?Sized> fmt::Debug for ToolDef<A> {
             .field("rate_limit", &self.rate_limit)
             .field("guard", &self.guard.is_some())
             .field("checked", &self.checked)
+            .field("recording", &self.recording)
             .finish_non_exhaustive()
     }
+}
+
+/// Whether the input a tool collects may be recorded when the agent records
+/// calls (`AgentBuilder::record_call`). The caller speaks that input before
+/// the tool runs, so pausing the recording takes a step of its own first.
+///
+/// On an agent that records calls, a tool that takes a secret (a
+/// `#[sensitive]` parameter or field, a `Secret<T>`, a `#[sensitive]` type)
+/// must declare one of [`Unrecorded`](Self::Unrecorded) and
+/// [`Recorded`](Self::Recorded), or the agent does not build
+/// ([`BuildError::RecordingNotDeclared`](crate::BuildError::RecordingNotDeclared)).
+/// On an agent that does not record, the declaration changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordingPolicy {
+    /// Nothing declared (`#[tool]`): fine for a tool without secrets.
+    Undeclared,
+    /// `#[tool(recorded)]`: recording the tool's input is acceptable.
+    Recorded,
+    /// `#[tool(unrecorded)]`: the recording pauses while the caller gives
+    /// the tool's input. The runtime registers the function `companion`
+    /// beside the tool; the AI calls it before asking for the input, and its
+    /// result stops the recording. Every result of the tool (success,
+    /// refusal or failure) resumes it, after the tool's own actions.
+    Unrecorded {
+        /// The companion's function name: `prepare_<tool>`
+        /// (`agent_rules::function::recording_companion`).
+        companion: &'static str,
+    },
 }
 
 /// A guard as stored in a [`ToolDef`]: the agent and the call in, a

@@ -25,7 +25,7 @@
 //! | --- | --- |
 //! | `serve` (default) | runs the service; prints URL, route and whether credentials were generated |
 //! | `swml [--call-id ID] [--body FILE] [--show-credentials]` | the SWML document the platform would get (the basic-auth password in URLs is masked unless asked) |
-//! | `tools` | every tool with its JSON Schema (as sent to the platform) and security flags |
+//! | `tools` | every tool with its JSON Schema (as sent to the platform) and security flags; `recording` is `unrecorded`, `recorded` or `undeclared` as the tool declares, `pauses` for the companion registered beside an unrecorded tool on an agent that records |
 //! | `call TOOL --args JSON [--call-id ID] [--caller NUM] [--global-data JSON] [--no-token \| --bad-token[=KIND]]` | one tool call through the full in-process HTTP stack; the token is read from the SWML for the call, as the platform would; prints the response body and, on stderr, the audit records of the call |
 //! | `check` | the production checklist (the one `AGENT_ENV=production` enforces), one line per item, non-zero exit when a production start would be refused |
 //! | `emergency on\|off\|status` | switches emergency mode on every replica through the shared state store (`SWML_STATE_URL`), or shows it; each flip is an audit record naming the command, process and user |
@@ -44,10 +44,11 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::agent::Agent;
+use crate::agent::{Agent, RecordingPolicy};
 use crate::config::AgentConfig;
 use crate::harness::{TestAgent, Token, ToolCall};
 use crate::service::{AgentBuilder, AgentService};
+use crate::state::{CompiledTool, RecordingStep};
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -416,12 +417,13 @@ fn tools<A: Agent>(svc: &AgentService<A>) -> CliOutput {
                 .unwrap_or_else(|e| json!({ "error": e.to_string() }));
             json!({
                 "name": t.def.name,
-                "description": t.def.description,
+                "description": t.description,
                 "secure": t.def.secure,
                 "sensitive": t.redaction.secret_paths(),
                 "rate_limit": t.def.rate_limit,
                 "guard": t.def.guard.is_some(),
                 "check": t.def.checked,
+                "recording": recording_label(t),
                 "looks_destructive_or_financial": agent_rules::names::looks_destructive(t.def.name),
                 "parameters": parameters,
             })
@@ -429,6 +431,16 @@ fn tools<A: Agent>(svc: &AgentService<A>) -> CliOutput {
         .collect();
     let text = serde_json::to_string_pretty(&list).unwrap_or_default();
     CliOutput::new(EXIT_OK, text + "\n", "")
+}
+
+/// How a tool handles the call recording, as `tools` lists it.
+fn recording_label<A>(tool: &CompiledTool<A>) -> &'static str {
+    match (&tool.recording, tool.def.recording) {
+        (RecordingStep::Pauses(_), _) => "pauses",
+        (_, RecordingPolicy::Unrecorded { .. }) => "unrecorded",
+        (_, RecordingPolicy::Recorded) => "recorded",
+        (_, RecordingPolicy::Undeclared) => "undeclared",
+    }
 }
 
 fn call_tool<A: Agent>(builder: AgentBuilder<A>, call: ToolCall) -> CliOutput {

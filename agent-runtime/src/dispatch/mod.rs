@@ -7,6 +7,9 @@
 //! limit, guard, argument validation, and the handler itself (whose typed
 //! argument decoding can still refuse). Every refusal is audited in one
 //! place, [`run`], and answered with its reply; no reply echoes the request.
+//! Every 200 answer of a tool that pauses or resumes the call recording
+//! (an unrecorded tool and its companion) ends with that action, whatever
+//! the outcome; an HTTP refusal carries no action.
 
 mod refused;
 mod stages;
@@ -99,13 +102,14 @@ pub(crate) async fn run<A: Agent>(
             return Err(refusal);
         }
     };
+    let last = tool.recording.last_action();
     match stages::run_tool(state, tool, &subject, &envelope, &raw).await {
-        Ok(body) => Ok(body),
+        Ok(result) => Ok(result.to_json_vec_ending_with(last)),
         Err(refused) => {
             state
                 .audit
                 .emit(&subject.record(refused.event, "refused", refused.reason.clone()));
-            refused.into_reply()
+            refused.into_reply(last)
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use serde_json::value::RawValue;
+
 use crate::action::ToolResult;
 use crate::audit::AuditEvent;
 use crate::response::HttpError;
@@ -70,11 +72,12 @@ impl Refused {
         }
     }
 
-    /// The answer: the spoken result's JSON, or the HTTP refusal.
-    pub(crate) fn into_reply(self) -> Result<Vec<u8>, HttpError> {
+    /// The answer: the spoken result's JSON ending with `last` (the
+    /// tool's recording action, if any), or the HTTP refusal.
+    pub(crate) fn into_reply(self, last: Option<&RawValue>) -> Result<Vec<u8>, HttpError> {
         match self.reply {
             Reply::Http(e) => Err(e),
-            Reply::Spoken(result) => Ok(result.to_json_vec()),
+            Reply::Spoken(result) => Ok(result.to_json_vec_ending_with(last)),
         }
     }
 }

@@ -23,14 +23,15 @@ use crate::response::HttpError;
 use crate::schema::{Rule, Violation, Violations};
 use crate::state::{AgentState, CompiledTool};
 
-/// Every stage, then the handler. `Ok` is the tool result's JSON.
+/// Every stage, then the handler. `Ok` is the tool's result (the handler's,
+/// or the apology for its failure).
 pub(super) async fn run_tool<A: Agent>(
     state: &AgentState<A>,
     tool: &CompiledTool<A>,
     subject: &Subject<'_>,
     envelope: &SwaigEnvelope<'_>,
     raw: &Bytes,
-) -> Result<Vec<u8>, Refused> {
+) -> Result<ToolResult, Refused> {
     state.emergency.refresh().await;
     check_emergency(state, tool)?;
     check_token(state, tool, subject)?;
@@ -209,7 +210,7 @@ async fn invoke<A: Agent>(
     subject: &Subject<'_>,
     call: &Call,
     args: Value,
-) -> Result<Vec<u8>, Refused> {
+) -> Result<ToolResult, Refused> {
     // Values that must not reach the log even if a handler puts them in its
     // error text: those at secret positions of the tool's redaction plan and
     // those under secret-looking keys, at any depth.
@@ -264,5 +265,5 @@ async fn invoke<A: Agent>(
     record.duration = Some(started.elapsed());
     record.arguments = Some(redacted);
     state.audit.emit(&record);
-    Ok(result.to_json_vec())
+    Ok(result)
 }

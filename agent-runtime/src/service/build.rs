@@ -1,8 +1,10 @@
 //! What [`AgentBuilder::build`] does: resolve the configuration, check the
 //! production rule, compile every tool (schema for the model, validator and
-//! redaction plan for the runtime), compile the three SWML templates, and set
-//! up the request checks. Nothing here is repeated per request.
+//! redaction plan for the runtime; on an agent that records, the recording
+//! companions of unrecorded tools), compile the three SWML templates, and
+//! set up the request checks. Nothing here is repeated per request.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -11,8 +13,9 @@ use serde_json::{Map, Value};
 
 use super::AgentService;
 use super::error::{BuildError, ToolError};
+use super::recording::{RecordingActions, companion, unrecorded_description};
 use crate::access::AccessHooks;
-use crate::agent::{Agent, ToolDef};
+use crate::agent::{Agent, RecordingPolicy, ToolDef};
 use crate::audit::{AuditSink, AuditTrail};
 use crate::config::{
     AgentConfig, Checklist, ConfigError, CredentialSource, Credentials, KeySource, ToolFacts,
@@ -24,7 +27,9 @@ use crate::schema::{ArgsValidator, RedactionPlan, to_swaig_parameters};
 use crate::secret::SecretString;
 use crate::security::auth::BasicAuth;
 use crate::security::signature::SignatureVerifier;
-use crate::state::{AgentState, CompiledTool, Guards, HTTP_SCOPE, SwmlTemplates, ToolTable};
+use crate::state::{
+    AgentState, CompiledTool, Guards, HTTP_SCOPE, RecordingStep, SwmlTemplates, ToolTable,
+};
 use crate::store::StateStore;
 use crate::swml::template::{SwmlFunction, SwmlSpec, SwmlTemplate, Variant, url_with_credentials};
 use crate::swml::{Hint, Language, Recording, Section};
@@ -58,7 +63,12 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         .map_err(BuildError::Route)?
         .to_owned();
     let prompt = build_prompt(&b.sections, b.prompt_text)?;
-    let (tools, functions) = compile_tools(A::tools())?;
+    let recording = b.record_call.map(RecordingActions::new).transpose()?;
+    let (tools, functions) = compile_tools(A::tools(), recording.as_ref())?;
+    // The recording needs a control id for the pause and resume actions to
+    // name, and only then.
+    let pauses = tools.tools.iter().any(|t| t.recording.is_companion());
+    let control_id = pauses.then_some(Recording::CONTROL_ID);
     let url_base = url_with_credentials(
         &config.public_base(),
         &config.credentials.user,
@@ -72,7 +82,7 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         hints: b.hints.iter().map(Hint::to_json).collect(),
         languages: b.languages.iter().map(Language::to_json).collect(),
         global_data: b.global_data,
-        record_call: b.record_call.map(Recording::to_json),
+        record_call: b.record_call.map(|r| r.to_json(control_id)),
         functions,
         url_base,
     };
@@ -124,6 +134,18 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
                     .map(|t| (t.def.name, t.def.secure))
                     .collect(),
                 groups,
+                companions: tools
+                    .tools
+                    .iter()
+                    .filter_map(|t| match t.def.recording {
+                        RecordingPolicy::Unrecorded { companion }
+                            if tools.by_name.contains_key(companion) =>
+                        {
+                            Some((t.def.name, companion))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
                 spec,
                 agent_document: agent_document()?,
             },
@@ -179,48 +201,116 @@ fn resolve_config(
     Ok(config)
 }
 
-/// Every tool with its validator, and its entry in the SWML document.
+/// Every tool with its validator, and its entry in the SWML document. On
+/// an agent that records (`recording` is set), a tool taking a secret must
+/// say whether its input may be recorded, and each unrecorded tool is
+/// preceded by its companion, which pauses the recording.
 fn compile_tools<A>(
     defs: Vec<ToolDef<A>>,
+    recording: Option<&RecordingActions>,
 ) -> Result<(ToolTable<A>, Vec<SwmlFunction>), BuildError> {
-    let mut tools = Vec::with_capacity(defs.len());
+    let mut table = ToolTable {
+        tools: Vec::with_capacity(defs.len()),
+        by_name: HashMap::new(),
+    };
     let mut functions = Vec::with_capacity(defs.len());
-    let mut by_name = HashMap::new();
     for def in defs {
+        let tool_name = def.name;
         let refuse = |source| BuildError::Tool {
-            tool: def.name,
+            tool: tool_name,
             source,
         };
-        if !agent_rules::function::is_valid(def.name) {
+        if !agent_rules::function::is_valid(tool_name) {
             return Err(refuse(ToolError::InvalidName));
         }
-        if agent_rules::function::is_reserved(def.name) {
+        if agent_rules::function::is_reserved(tool_name) {
             return Err(refuse(ToolError::ReservedName));
         }
-        if by_name.insert(def.name, tools.len()).is_some() {
-            return Err(refuse(ToolError::DuplicateName));
+        if let Some(taken) = name_taken(&table, tool_name) {
+            return Err(taken);
         }
-        let full = (def.schema)().to_value();
-        let parameters = to_swaig_parameters(&full).map_err(|e| refuse(ToolError::Schema(e)))?;
-        let validator = ArgsValidator::new(&full).map_err(|e| refuse(ToolError::Schema(e)))?;
-        functions.push(SwmlFunction {
-            name: def.name,
-            description: def.description,
-            secure: def.secure,
-            parameters,
-        });
-        // Read after the normaliser accepted the schema, so every `$ref`
-        // resolves and no type contains itself.
-        let redaction = RedactionPlan::new(&full).with_secret_fields(def.sensitive);
-        let may_hold_secrets = redaction.has_secrets() || mentions_secret_key(&full);
-        tools.push(CompiledTool {
-            def,
-            validator,
-            redaction,
-            may_hold_secrets,
-        });
+        let (mut tool, parameters) = compile_tool(def)?;
+        if let Some(actions) = recording {
+            match tool.def.recording {
+                RecordingPolicy::Undeclared if tool.redaction.has_secrets() => {
+                    return Err(BuildError::RecordingNotDeclared { tool: tool_name });
+                }
+                RecordingPolicy::Unrecorded { companion: name } => {
+                    if !agent_rules::function::is_valid(name) {
+                        return Err(refuse(ToolError::InvalidCompanionName { companion: name }));
+                    }
+                    if table.by_name.contains_key(name) {
+                        return Err(refuse(ToolError::CompanionNameTaken { companion: name }));
+                    }
+                    let (mut pause, none) = compile_tool(companion(&tool.def, name))?;
+                    pause.recording = RecordingStep::Pauses(actions.pause.clone());
+                    register(&mut table, &mut functions, pause, none);
+                    tool.description = unrecorded_description(tool.def.description, name);
+                    tool.recording = RecordingStep::Resumes(actions.resume.clone());
+                }
+                RecordingPolicy::Undeclared | RecordingPolicy::Recorded => {}
+            }
+        }
+        register(&mut table, &mut functions, tool, parameters);
     }
-    Ok((ToolTable { tools, by_name }, functions))
+    Ok((table, functions))
+}
+
+/// Why `name` cannot be registered, if it is taken: by another tool, or by
+/// the companion of an earlier unrecorded tool (registered just before it).
+fn name_taken<A>(table: &ToolTable<A>, name: &'static str) -> Option<BuildError> {
+    let at = *table.by_name.get(name)?;
+    let taken_by_companion = table.tools.get(at)?.recording.is_companion();
+    Some(match table.tools.get(at + 1) {
+        Some(unrecorded) if taken_by_companion => BuildError::Tool {
+            tool: unrecorded.def.name,
+            source: ToolError::CompanionNameTaken { companion: name },
+        },
+        _ => BuildError::Tool {
+            tool: name,
+            source: ToolError::DuplicateName,
+        },
+    })
+}
+
+/// One tool with its validator and redaction plan, and its parameters as
+/// the model reads them.
+fn compile_tool<A>(def: ToolDef<A>) -> Result<(CompiledTool<A>, Value), BuildError> {
+    let name = def.name;
+    let refuse = |source| BuildError::Tool { tool: name, source };
+    let full = (def.schema)().to_value();
+    let parameters = to_swaig_parameters(&full).map_err(|e| refuse(ToolError::Schema(e)))?;
+    let validator = ArgsValidator::new(&full).map_err(|e| refuse(ToolError::Schema(e)))?;
+    // Read after the normaliser accepted the schema, so every `$ref`
+    // resolves and no type contains itself.
+    let redaction = RedactionPlan::new(&full).with_secret_fields(def.sensitive);
+    let may_hold_secrets = redaction.has_secrets() || mentions_secret_key(&full);
+    let tool = CompiledTool {
+        description: Cow::Borrowed(def.description),
+        def,
+        validator,
+        redaction,
+        may_hold_secrets,
+        recording: RecordingStep::Untouched,
+    };
+    Ok((tool, parameters))
+}
+
+/// Adds `tool` to the table, and to the document with `parameters`.
+fn register<A>(
+    table: &mut ToolTable<A>,
+    functions: &mut Vec<SwmlFunction>,
+    tool: CompiledTool<A>,
+    parameters: Value,
+) {
+    table.by_name.insert(tool.def.name, table.tools.len());
+    functions.push(SwmlFunction {
+        name: tool.def.name,
+        description: tool.description.clone(),
+        secure: tool.def.secure,
+        parameters,
+    });
+    table.tools.push(tool);
 }
 
 /// The production checklist of this agent (the same one `check` prints).
@@ -233,6 +323,8 @@ fn production_checklist<A>(
     let facts: Vec<ToolFacts<'_>> = tools
         .tools
         .iter()
+        // A companion is judged with its tool.
+        .filter(|t| !t.recording.is_companion())
         .map(|t| ToolFacts {
             name: t.def.name,
             secure: t.def.secure,

@@ -132,7 +132,47 @@ impl<A: Agent> AgentBuilder<A> {
         self.settings.global_data.insert(key.into(), value.into());
         self
     }
-    /// Records the call (off by default).
+    /// Records the call (off by default): a `record_call` verb before the
+    /// `ai` verb. For a production start the prompt must tell callers the
+    /// call is recorded (the `recording` item of the checklist).
+    ///
+    /// Every tool that takes a secret (a `#[sensitive]` parameter or field,
+    /// a `Secret<T>`, a `#[sensitive]` type) must then say whether its input
+    /// may be recorded, or [`build`](Self::build) fails with
+    /// [`BuildError::RecordingNotDeclared`]: `#[tool(unrecorded)]` pauses
+    /// the recording while the caller gives that input (the runtime adds a
+    /// `prepare_<tool>` function whose result stops the recording, and every
+    /// answer of the tool resumes it; the recording then carries the control
+    /// id [`Recording::CONTROL_ID`]), `#[tool(recorded)]` accepts recording
+    /// it.
+    ///
+    /// ```
+    /// use agent_runtime::prelude::*;
+    /// use agent_runtime::{AgentConfig, BuildError};
+    ///
+    /// /// Telephone PIN desk.
+    /// #[agent]
+    /// struct Desk;
+    ///
+    /// #[agent]
+    /// impl Desk {
+    ///     /// Check the PIN the caller just said.
+    ///     #[tool(secure)]
+    ///     async fn verify_pin(&self, #[sensitive] pin: Secret<String>) -> ToolResult {
+    ///         let _ = pin.expose_secret();
+    ///         ToolResult::new("The PIN is correct.")
+    ///     }
+    /// }
+    ///
+    /// let config = AgentConfig::from_lookup(|_| None).unwrap();
+    /// let built = Desk
+    ///     .builder()
+    ///     .config(config)
+    ///     .prompt_text("Tell the caller this call is recorded.")
+    ///     .record_call(Recording::default())
+    ///     .build();
+    /// assert!(matches!(built, Err(BuildError::RecordingNotDeclared { tool: "verify_pin" })));
+    /// ```
     pub fn record_call(mut self, record: Recording) -> Self {
         self.settings.record_call = Some(record);
         self
@@ -213,8 +253,9 @@ impl<A: Agent> AgentBuilder<A> {
     ///
     /// A [`BuildError`] naming what to change: an unusable configuration
     /// value, a missing or malformed prompt, a tool whose name or argument
-    /// schema cannot be used, an invalid route, or (with
-    /// `AGENT_ENV=production`) every production problem at once.
+    /// schema cannot be used, an invalid route, a tool taking a secret that
+    /// does not say whether it may be recorded on an agent that records, or
+    /// (with `AGENT_ENV=production`) every production problem at once.
     pub fn build(self) -> Result<AgentService<A>, BuildError> {
         build(self.settings)
     }

@@ -28,6 +28,14 @@ pub enum BuildError {
     /// `AGENT_ENV=production` and the production checklist has items that
     /// fail and are not waived (each says what to change).
     Production(Vec<CheckItem>),
+    /// The agent records calls and this tool takes a secret (a
+    /// `#[sensitive]` parameter or field, a `Secret<T>`, a `#[sensitive]`
+    /// type) without saying whether its input may be recorded: it must be
+    /// `#[tool(unrecorded)]` or `#[tool(recorded)]`.
+    RecordingNotDeclared {
+        /// The tool.
+        tool: &'static str,
+    },
 }
 
 /// What is wrong with one tool (the cause of [`BuildError::Tool`]).
@@ -47,6 +55,19 @@ pub enum ToolError {
     Schema(SchemaError),
     /// The declared rate limit breaks the rate grammar.
     RateLimit(RateError),
+    /// The tool is unrecorded and the agent records calls, but another tool
+    /// already has the name of the companion that pauses the recording
+    /// (the macros refuse this at compile time).
+    CompanionNameTaken {
+        /// The companion's name (`prepare_<tool>`).
+        companion: &'static str,
+    },
+    /// The companion's name breaks the function-name grammar (generated
+    /// tools cannot: the macros check it at compile time).
+    InvalidCompanionName {
+        /// The companion's name.
+        companion: &'static str,
+    },
 }
 
 impl fmt::Display for ToolError {
@@ -61,6 +82,15 @@ impl fmt::Display for ToolError {
             ),
             ToolError::Schema(e) => e.fmt(f),
             ToolError::RateLimit(e) => e.fmt(f),
+            ToolError::CompanionNameTaken { companion } => write!(
+                f,
+                "the function `{companion}` that pauses the recording before this unrecorded tool cannot be registered: another tool has that name; rename one of the two"
+            ),
+            ToolError::InvalidCompanionName { companion } => write!(
+                f,
+                "the function `{companion}` that pauses the recording before this unrecorded tool must match {}",
+                agent_rules::function::GRAMMAR
+            ),
         }
     }
 }
@@ -70,7 +100,11 @@ impl std::error::Error for ToolError {
         match self {
             ToolError::Schema(e) => Some(e),
             ToolError::RateLimit(e) => Some(e),
-            ToolError::InvalidName | ToolError::DuplicateName | ToolError::ReservedName => None,
+            ToolError::InvalidName
+            | ToolError::DuplicateName
+            | ToolError::ReservedName
+            | ToolError::CompanionNameTaken { .. }
+            | ToolError::InvalidCompanionName { .. } => None,
         }
     }
 }
@@ -89,6 +123,10 @@ impl fmt::Display for BuildError {
                 )?;
                 items.iter().try_for_each(|item| write!(f, "\n  {item}"))
             }
+            BuildError::RecordingNotDeclared { tool } => write!(
+                f,
+                "tool `{tool}` takes sensitive input and this agent records calls, but the tool does not say whether that input may be recorded: declare `#[tool(unrecorded)]` to pause the recording while the caller gives it (recommended), or `#[tool(recorded)]` if recording it is acceptable"
+            ),
         }
     }
 }
@@ -99,7 +137,9 @@ impl std::error::Error for BuildError {
             BuildError::Config(e) => Some(e),
             BuildError::Tool { source, .. } => Some(source),
             BuildError::Route(e) => Some(e),
-            BuildError::Prompt(_) | BuildError::Production(_) => None,
+            BuildError::Prompt(_)
+            | BuildError::Production(_)
+            | BuildError::RecordingNotDeclared { .. } => None,
         }
     }
 }

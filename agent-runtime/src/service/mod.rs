@@ -5,6 +5,7 @@ mod boot;
 mod build;
 mod builder;
 mod error;
+mod recording;
 
 use actix_web::web;
 

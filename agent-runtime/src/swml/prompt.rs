@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::action::{RecordCall, RecordFormat};
+
 /// One section of the prompt object model (POM): a title, a body, bullets and
 /// subsections.
 ///
@@ -168,6 +170,10 @@ pub enum RecordingFormat {
 
 /// Call recording (`record_call` verb before the `ai` verb). Off unless set:
 /// recording is a privacy decision.
+///
+/// When a tool is `#[tool(unrecorded)]`, the recording carries the control
+/// id [`Recording::CONTROL_ID`], which the actions that pause and resume it
+/// around that tool's input name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recording {
     /// File format.
@@ -186,13 +192,37 @@ impl Default for Recording {
 }
 
 impl Recording {
-    pub(crate) fn to_json(self) -> Value {
-        let format = match self.format {
-            RecordingFormat::Mp4 => "mp4",
-            RecordingFormat::Mp3 => "mp3",
-            RecordingFormat::Wav => "wav",
-        };
-        json!({"format": format, "stereo": self.stereo})
+    /// The control id of the agent's recording when a tool is
+    /// `#[tool(unrecorded)]`. A tool of your own can stop that recording
+    /// with `ToolResult::stop_record_call_id(Recording::CONTROL_ID)`.
+    pub const CONTROL_ID: &'static str = "agent-call-recording";
+
+    fn wire_format(self) -> RecordFormat {
+        match self.format {
+            RecordingFormat::Mp4 => RecordFormat::Mp4,
+            RecordingFormat::Mp3 => RecordFormat::Mp3,
+            RecordingFormat::Wav => RecordFormat::Wav,
+        }
+    }
+
+    /// The `record_call` verb of the document, with `control_id` when the
+    /// recording is paused and resumed around unrecorded tools.
+    pub(crate) fn to_json(self, control_id: Option<&str>) -> Value {
+        let mut verb = json!({"format": self.wire_format().as_str(), "stereo": self.stereo});
+        if let (Some(id), Value::Object(map)) = (control_id, &mut verb) {
+            map.insert("control_id".to_owned(), Value::from(id));
+        }
+        verb
+    }
+
+    /// The same recording started again under `control_id`: format and
+    /// stereo as set here, the platform's defaults for the rest, as the verb
+    /// of the document leaves them.
+    pub(crate) fn restarted(self, control_id: &str) -> RecordCall {
+        RecordCall::new()
+            .control_id(control_id)
+            .format(self.wire_format())
+            .stereo(self.stereo)
     }
 }
 
@@ -265,6 +295,30 @@ mod tests {
                 .subsection(Section::new("empty"))
                 .check()
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn the_recording_verb_names_its_control_id_only_when_asked() {
+        let recording = Recording::default();
+        assert_eq!(
+            recording.to_json(None),
+            json!({"format": "mp4", "stereo": true})
+        );
+        let mp3 = Recording {
+            format: RecordingFormat::Mp3,
+            stereo: false,
+        };
+        assert_eq!(
+            mp3.to_json(Some("rec")),
+            json!({"format": "mp3", "stereo": false, "control_id": "rec"})
+        );
+        let restarted = crate::action::ToolResult::new("").record_call(mp3.restarted("rec"));
+        let body: Value = serde_json::from_slice(&restarted.to_json_vec()).expect("JSON");
+        let verb = &body["action"][0]["SWML"]["sections"]["main"][0]["record_call"];
+        assert_eq!(
+            (&verb["format"], &verb["stereo"], &verb["control_id"]),
+            (&json!("mp3"), &json!(false), &json!("rec"))
         );
     }
 

@@ -2,6 +2,8 @@
 //! template of byte pieces; per request only the tokens of secure tools (and of
 //! the post-prompt URL) are minted and spliced in.
 
+use std::borrow::Cow;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
@@ -22,7 +24,9 @@ pub(crate) const POST_PROMPT_FUNCTION: &str = "post_prompt";
 #[derive(Debug, Clone)]
 pub(crate) struct SwmlFunction {
     pub name: &'static str,
-    pub description: &'static str,
+    /// As the model reads it: the doc comment, plus for an unrecorded tool
+    /// of a recording agent the instruction to call its companion first.
+    pub description: Cow<'static, str>,
     pub secure: bool,
     pub parameters: Value,
 }
@@ -133,7 +137,7 @@ impl SwmlTemplate {
             entry.insert("function".into(), Value::String(f.name.to_owned()));
             entry.insert(
                 "description".into(),
-                Value::String(f.description.to_owned()),
+                Value::String(f.description.clone().into_owned()),
             );
             entry.insert("parameters".into(), f.parameters.clone());
             if f.secure {

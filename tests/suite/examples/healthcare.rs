@@ -1,17 +1,19 @@
-//! The healthcare example through the real HTTP stack: no recording, a
-//! privacy section, patterns told to the model and enforced, verification
-//! success and failure kept on the server (not in `global_data`), the
-//! handler's own audit events, and no date of birth or SSN digits in any
-//! record.
+//! The healthcare example through the real HTTP stack: a recorded call
+//! whose recording pauses before the caller gives a date of birth and SSN
+//! digits and resumes after every answer of `verify_patient`, a privacy
+//! section, patterns told to the model and enforced, verification success
+//! and failure kept on the server (not in `global_data`), the handler's own
+//! audit events, and no date of birth or SSN digits in any record.
 
 #[path = "../../../examples/healthcare.rs"]
 mod example;
 
 use agent_runtime::audit::AuditEvent;
-use agent_runtime::harness::{Reply, TestAgent, ToolCall};
+use agent_runtime::harness::{Reply, TestAgent, Token, ToolCall};
+use agent_runtime::prelude::Recording;
 use agent_runtime::{Value, json};
 
-use crate::support::assert_valid_swml;
+use crate::support::{action_kinds, assert_valid_swml, recording_control_ids};
 use example::{Clinic, DEMO_NUMBER, PATIENT_VERIFICATION};
 
 const CALL_ID: &str = "clinic-call";
@@ -64,7 +66,7 @@ fn says(reply: &Reply, words: &str) -> bool {
 }
 
 #[actix_web::test]
-async fn no_recording_a_privacy_section_and_patterns_in_the_schema() {
+async fn a_recorded_call_a_privacy_section_and_patterns_in_the_schema() {
     let agent = clinic().await;
     let reply = agent.swml(Some(CALL_ID)).await;
     assert_eq!(reply.status, 200);
@@ -72,28 +74,46 @@ async fn no_recording_a_privacy_section_and_patterns_in_the_schema() {
     assert_valid_swml(&doc);
     let main = doc["sections"]["main"].as_array().expect("main");
     assert_eq!(main[0], json!({"answer": {}}));
-    assert!(
-        !doc.to_string().contains("record_call"),
-        "the call is not recorded"
+    assert_eq!(
+        main[1],
+        json!({"record_call": {"format": "mp4", "stereo": true, "control_id": Recording::CONTROL_ID}})
     );
-    let ai = &main[1]["ai"];
+    let ai = &main[2]["ai"];
     let pom = ai["prompt"]["pom"].as_array().expect("a POM prompt");
     let privacy = pom
         .iter()
         .find(|s| s["title"] == "Privacy")
         .expect("privacy section");
     assert!(privacy.to_string().contains("Never repeat a date of birth"));
+    assert!(privacy.to_string().contains("this call is recorded"));
 
-    let f = ai["SWAIG"]["functions"]
-        .as_array()
-        .expect("functions")
+    let functions = ai["SWAIG"]["functions"].as_array().expect("functions");
+    let names: Vec<&str> = functions
         .iter()
-        .find(|f| f["function"] == "verify_patient")
-        .expect("verify_patient");
+        .filter_map(|f| f["function"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "prepare_verify_patient",
+            "verify_patient",
+            "next_appointment"
+        ]
+    );
+    for f in &functions[..2] {
+        assert!(
+            f["web_hook_url"]
+                .as_str()
+                .is_some_and(|u| u.contains("__token=")),
+            "{f}"
+        );
+    }
+    let f = &functions[1];
     assert!(
-        f["web_hook_url"]
+        f["description"]
             .as_str()
-            .is_some_and(|u| u.contains("__token="))
+            .is_some_and(|d| d.contains("call prepare_verify_patient")),
+        "{f}"
     );
     let props = &f["parameters"]["properties"];
     assert_eq!(
@@ -105,6 +125,148 @@ async fn no_recording_a_privacy_section_and_patterns_in_the_schema() {
         f["parameters"]["required"],
         json!(["date_of_birth", "ssn_last_four"])
     );
+
+    // Recording is disclosed, so the production checklist lets it pass.
+    let item = agent
+        .service()
+        .checklist()
+        .items
+        .iter()
+        .find(|i| i.name == "recording")
+        .expect("a recording item")
+        .clone();
+    assert!(item.passed(), "{item}");
+}
+
+/// The kinds of `reply`'s actions, after checking that every recording verb
+/// among them names the recording the agent started.
+fn kinds(reply: &Reply) -> Vec<String> {
+    let actions = reply.actions();
+    for id in recording_control_ids(&actions) {
+        assert_eq!(
+            id.as_deref(),
+            Some(Recording::CONTROL_ID),
+            "{}",
+            reply.text()
+        );
+    }
+    action_kinds(&actions)
+}
+
+#[actix_web::test]
+async fn the_recording_pauses_before_the_details_and_every_answer_resumes_it_last() {
+    let agent = clinic().await;
+    let pause = call(
+        &agent,
+        "prepare_verify_patient",
+        json!({}),
+        DEMO_NUMBER,
+        json!({}),
+    )
+    .await;
+    assert_eq!(pause.status, 200);
+    assert_eq!(kinds(&pause), ["SWML:stop_record_call"]);
+    assert!(says(&pause, "recording is paused"), "{}", pause.text());
+
+    // A match: the server-side fact is kept and the handler's event is
+    // written, and the answer resumes the recording.
+    let verified = verify(&agent, DEMO_NUMBER, DOB, SSN4).await;
+    assert!(says(&verified, "is verified"), "{}", verified.text());
+    assert_eq!(kinds(&verified), ["SWML:record_call"]);
+    assert_eq!(verified.global_data_update(), None);
+
+    // A mismatch (the handler refuses): resumed too.
+    let refused = verify(&agent, DEMO_NUMBER, "1984-07-13", SSN4).await;
+    assert!(says(&refused, "do not match"), "{}", refused.text());
+    assert_eq!(kinds(&refused), ["SWML:record_call"]);
+
+    // No caller id (the handler refuses before comparing): resumed.
+    let anonymous = agent
+        .call_with(
+            ToolCall::new(
+                "verify_patient",
+                json!({"date_of_birth": DOB, "ssn_last_four": SSN4}),
+            )
+            .call_id(CALL_ID)
+            .no_caller(),
+        )
+        .await;
+    assert!(says(&anonymous, "cannot verify"), "{}", anonymous.text());
+    assert_eq!(kinds(&anonymous), ["SWML:record_call"]);
+
+    // A validation failure (refused before the handler): resumed.
+    let malformed = verify(&agent, DEMO_NUMBER, "July 12 1984", SSN4).await;
+    assert_eq!(malformed.audit[0].event, AuditEvent::ValidationFailure);
+    assert_eq!(kinds(&malformed), ["SWML:record_call"]);
+
+    assert_eq!(
+        verifications(&agent),
+        [
+            ("ok", "verified".to_owned()),
+            ("refused", "no_match".to_owned()),
+            ("refused", "no_caller_id".to_owned()),
+        ],
+        "the handler's own events are kept beside the recording actions"
+    );
+
+    // The verified caller's appointment: a tool that takes no secret, so its
+    // answers (served, or refused by its guard) leave the recording alone.
+    let served = call(
+        &agent,
+        "next_appointment",
+        json!({}),
+        DEMO_NUMBER,
+        json!({}),
+    )
+    .await;
+    assert!(says(&served, "Dr. Rivera"), "{}", served.text());
+    assert!(kinds(&served).is_empty(), "{}", served.text());
+    let guarded = call(
+        &agent,
+        "next_appointment",
+        json!({}),
+        "+15550001111",
+        json!({}),
+    )
+    .await;
+    assert_eq!(guarded.audit[0].event, AuditEvent::GuardRefusal);
+    assert!(kinds(&guarded).is_empty(), "{}", guarded.text());
+
+    // A refused token is a 403 with its one fixed body: no SWAIG body, so no
+    // action (the platform has nothing to run).
+    let forged = agent
+        .call_with(
+            ToolCall::new(
+                "verify_patient",
+                json!({"date_of_birth": DOB, "ssn_last_four": SSN4}),
+            )
+            .call_id(CALL_ID)
+            .caller(DEMO_NUMBER)
+            .token(Token::Missing),
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(forged.text(), r#"{"error":"forbidden"}"#);
+    assert_eq!(forged.audit[0].event, AuditEvent::TokenFailure);
+
+    // In emergency mode both are withdrawn; a call that still arrives is
+    // refused politely, and the refusals pause and resume all the same.
+    let switch = agent.service().emergency_switch();
+    switch.set(true).await.expect("in-process: always written");
+    let pause = call(
+        &agent,
+        "prepare_verify_patient",
+        json!({}),
+        DEMO_NUMBER,
+        json!({}),
+    )
+    .await;
+    assert_eq!(pause.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(kinds(&pause), ["SWML:stop_record_call"]);
+    let withdrawn = verify(&agent, DEMO_NUMBER, DOB, SSN4).await;
+    assert_eq!(withdrawn.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(kinds(&withdrawn), ["SWML:record_call"]);
+    assert_eq!(verifications(&agent).len(), 3, "the handler did not run");
 }
 
 #[actix_web::test]

@@ -2,8 +2,9 @@
 //! compared for the platform's caller id, failures counted per number in the
 //! state store (across calls: a redial does not reset them), the third
 //! failure locks the number and hangs up, the verification is a server-side
-//! fact that `global_data` cannot forge, and no record or response carries
-//! the PIN.
+//! fact that `global_data` cannot forge, no record or response carries
+//! the PIN, and the call recording is paused before the caller says it and
+//! resumed by every answer of `verify_pin`.
 
 #[path = "../../../examples/pin_verification.rs"]
 mod example;
@@ -12,9 +13,10 @@ use std::sync::Arc;
 
 use agent_runtime::audit::{AuditEvent, MemoryAuditSink};
 use agent_runtime::harness::{Reply, TestAgent, Token, ToolCall, test_config};
+use agent_runtime::prelude::Recording;
 use agent_runtime::{Value, json};
 
-use crate::support::assert_valid_swml;
+use crate::support::{action_kinds, assert_valid_swml, recording_control_ids};
 use example::{DEMO_NUMBER, PIN_CHECK, PinDesk};
 
 const CALL_ID: &str = "pin-call";
@@ -59,8 +61,8 @@ async fn swml_offers_verify_pin_as_a_secure_tool_with_a_pattern() {
     assert_eq!(reply.status, 200);
     let doc = reply.json().expect("SWML");
     assert_valid_swml(&doc);
-    let ai = &doc["sections"]["main"][1]["ai"];
-    let f = &ai["SWAIG"]["functions"][0];
+    let ai = &doc["sections"]["main"][2]["ai"];
+    let f = &ai["SWAIG"]["functions"][1];
     assert_eq!(f["function"], "verify_pin");
     assert!(
         f["web_hook_url"]
@@ -322,6 +324,183 @@ async fn without_a_token_or_with_a_malformed_pin_the_handler_never_runs() {
     no_pin_anywhere(&agent, &["SECRETISH"]);
 }
 
+/// The kinds of `reply`'s actions, after checking that every recording verb
+/// among them names the recording the agent started.
+fn kinds(reply: &Reply) -> Vec<String> {
+    let actions = reply.actions();
+    for id in recording_control_ids(&actions) {
+        assert_eq!(
+            id.as_deref(),
+            Some(Recording::CONTROL_ID),
+            "{}",
+            reply.text()
+        );
+    }
+    action_kinds(&actions)
+}
+
+#[actix_web::test]
+async fn the_recording_pauses_before_the_pin_and_every_answer_resumes_it_last() {
+    let agent = desk().await;
+    let doc = agent.swml(Some(CALL_ID)).await.json().expect("SWML");
+    let main = doc["sections"]["main"].as_array().expect("main");
+    assert_eq!(
+        main[1],
+        json!({"record_call": {"format": "mp4", "stereo": true, "control_id": Recording::CONTROL_ID}})
+    );
+    let functions = main[2]["ai"]["SWAIG"]["functions"]
+        .as_array()
+        .expect("functions");
+    let names: Vec<&str> = functions
+        .iter()
+        .filter_map(|f| f["function"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["prepare_verify_pin", "verify_pin", "account_summary"]
+    );
+    let companion = &functions[0];
+    assert!(
+        companion["web_hook_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("__token=")),
+        "the companion of a secure tool needs its own token"
+    );
+    assert!(
+        functions[1]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("call prepare_verify_pin")),
+        "the tool says to call its companion first"
+    );
+
+    // The AI pauses the recording, then the caller says the PIN.
+    let pause = agent
+        .call_with(ToolCall::new("prepare_verify_pin", json!({})).call_id(CALL_ID))
+        .await;
+    assert_eq!(pause.status, 200);
+    assert_eq!(kinds(&pause), ["SWML:stop_record_call"]);
+
+    // A wrong PIN (the handler refuses it), a malformed one (refused before
+    // the handler), and the right one: each answer resumes last.
+    let wrong = agent
+        .call_with(verify("1111", DEMO_NUMBER, json!({})))
+        .await;
+    assert!(
+        wrong
+            .response_text()
+            .is_some_and(|t| t.contains("not correct"))
+    );
+    assert_eq!(kinds(&wrong), ["SWML:record_call"]);
+    let malformed = agent
+        .call_with(verify("12x4", DEMO_NUMBER, json!({})))
+        .await;
+    assert_eq!(malformed.audit[0].event, AuditEvent::ValidationFailure);
+    assert_eq!(kinds(&malformed), ["SWML:record_call"]);
+    let right = agent.call_with(verify(PIN, DEMO_NUMBER, json!({}))).await;
+    assert!(right.response_text().is_some_and(|t| t.contains("correct")));
+    assert_eq!(kinds(&right), ["SWML:record_call"]);
+    // No caller id: the handler refuses before checking anything; resumed.
+    let anonymous = agent
+        .call_with(verify(PIN, DEMO_NUMBER, json!({})).no_caller())
+        .await;
+    assert!(
+        anonymous
+            .response_text()
+            .is_some_and(|t| t.contains("cannot see the number"))
+    );
+    assert_eq!(kinds(&anonymous), ["SWML:record_call"]);
+    // The handler's own pin_check events are written as before.
+    let checks: Vec<(&str, String)> = agent
+        .audit()
+        .into_iter()
+        .filter(|r| r.event == AuditEvent::Handler(PIN_CHECK))
+        .map(|r| (r.outcome, r.reason))
+        .collect();
+    assert_eq!(
+        checks[..2],
+        [
+            ("refused", "pin_mismatch".to_owned()),
+            ("ok", "pin_verified".to_owned())
+        ]
+    );
+
+    // account_summary takes no secret: its answers, served or refused by
+    // its guard, leave the recording alone.
+    let summary = agent
+        .call_with(
+            ToolCall::new("account_summary", json!({}))
+                .call_id(CALL_ID)
+                .caller(DEMO_NUMBER),
+        )
+        .await;
+    assert!(
+        summary
+            .response_text()
+            .is_some_and(|t| t.contains("1,204.17"))
+    );
+    assert!(kinds(&summary).is_empty(), "{}", summary.text());
+    let guarded = agent
+        .call_with(
+            ToolCall::new("account_summary", json!({}))
+                .call_id("another-call")
+                .caller(DEMO_NUMBER),
+        )
+        .await;
+    assert_eq!(guarded.audit[0].event, AuditEvent::GuardRefusal);
+    assert!(kinds(&guarded).is_empty(), "{}", guarded.text());
+
+    // A refused token is a 403 with one fixed body and no SWAIG body: there
+    // is no action for the platform to run, on the tool or its companion.
+    for function in ["prepare_verify_pin", "verify_pin"] {
+        let forged = agent
+            .call_with(
+                ToolCall::new(function, json!({"pin": PIN}))
+                    .call_id(CALL_ID)
+                    .caller(DEMO_NUMBER)
+                    .token(Token::Missing),
+            )
+            .await;
+        assert_eq!(forged.status, 403);
+        assert_eq!(forged.text(), r#"{"error":"forbidden"}"#);
+    }
+
+    // The lockout says goodbye and hangs up before the recording resumes.
+    let other = "+15557770000";
+    for _ in 0..2 {
+        agent.call_with(verify("2222", other, json!({}))).await;
+    }
+    let locked = agent.call_with(verify("2222", other, json!({}))).await;
+    assert_eq!(kinds(&locked), ["say", "hangup", "SWML:record_call"]);
+
+    // An emergency refusal (the runtime refuses the withdrawn tool) too.
+    let switch = agent.service().emergency_switch();
+    switch.set(true).await.expect("in-process: always written");
+    let pause = agent
+        .call_with(ToolCall::new("prepare_verify_pin", json!({})).call_id(CALL_ID))
+        .await;
+    assert_eq!(pause.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(kinds(&pause), ["SWML:stop_record_call"]);
+    let refused = agent.call_with(verify(PIN, DEMO_NUMBER, json!({}))).await;
+    assert_eq!(refused.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(kinds(&refused), ["SWML:record_call"]);
+}
+
+#[actix_web::test]
+async fn recording_is_disclosed_for_the_production_checklist() {
+    let svc = example::builder()
+        .config(test_config())
+        .build()
+        .expect("agent builds");
+    let item = svc
+        .checklist()
+        .items
+        .iter()
+        .find(|i| i.name == "recording")
+        .expect("a recording item");
+    assert!(item.passed(), "{item}");
+    assert!(item.detail.contains("recorded"), "{item}");
+}
+
 #[actix_web::test]
 async fn plain_builder_builds() {
     let svc = example::builder()
@@ -330,4 +509,37 @@ async fn plain_builder_builds() {
         .expect("agent builds");
     assert_eq!(svc.route(), "");
     assert!(format!("{:?}", PinDesk::demo()).contains("customers: 1"));
+}
+
+#[actix_web::test]
+async fn withdrawing_the_unrecorded_tool_withdraws_its_companion_too() {
+    let agent = desk().await;
+    let names = |doc: Value| -> Vec<String> {
+        doc["sections"]["main"]
+            .as_array()
+            .and_then(|m| m.iter().find(|s| s.get("ai").is_some()))
+            .and_then(|s| s["ai"]["SWAIG"]["functions"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f["function"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let before = names(agent.swml(Some(CALL_ID)).await.json().expect("SWML"));
+    assert!(
+        before.iter().any(|n| n == "prepare_verify_pin"),
+        "{before:?}"
+    );
+    agent
+        .service()
+        .emergency_switch()
+        .withdraw(agent_runtime::EmergencyScope::Tool("verify_pin".into()))
+        .await
+        .expect("switched");
+    let after = names(agent.swml(Some(CALL_ID)).await.json().expect("SWML"));
+    assert_eq!(after, ["account_summary"]);
+    let reply = agent
+        .call_with(ToolCall::new("prepare_verify_pin", json!({})).call_id(CALL_ID))
+        .await;
+    assert_eq!(reply.audit[0].event, AuditEvent::EmergencyRefusal);
+    assert_eq!(reply.audit[0].reason, "emergency_tool");
 }

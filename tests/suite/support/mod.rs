@@ -50,3 +50,45 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&fixture_text(name))
         .unwrap_or_else(|e| panic!("fixture {name} is not JSON: {e}"))
 }
+
+/// What each action of a SWAIG result does, in order: its key (`say`,
+/// `hangup`, ...), or for an `{"SWML": ..}` action `SWML:` and the verbs of
+/// its main section (`SWML:record_call`), after checking that document
+/// against the official schema.
+pub fn action_kinds(actions: &[Value]) -> Vec<String> {
+    actions
+        .iter()
+        .map(|action| match action.get("SWML") {
+            Some(document) => {
+                assert_valid_swml(document);
+                let verbs: Vec<&str> = document["sections"]["main"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|verb| verb.as_object()?.keys().next().map(String::as_str))
+                    .collect();
+                format!("SWML:{}", verbs.join(","))
+            }
+            None => action
+                .as_object()
+                .and_then(|a| a.keys().next().cloned())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The control id of each `record_call` and `stop_record_call` verb the
+/// actions run, in order (`None` for one without).
+pub fn recording_control_ids(actions: &[Value]) -> Vec<Option<String>> {
+    actions
+        .iter()
+        .filter_map(|action| action.get("SWML")?["sections"]["main"].as_array())
+        .flatten()
+        .filter_map(|verb| {
+            let params = verb
+                .get("record_call")
+                .or_else(|| verb.get("stop_record_call"))?;
+            Some(params["control_id"].as_str().map(str::to_owned))
+        })
+        .collect()
+}
