@@ -40,6 +40,7 @@ mod platform_strings;
 mod production_profile;
 mod protocol_shapes;
 mod rate_limits;
+mod replicas;
 mod secret_names;
 mod secrets_by_type;
 mod secure_bank_http;

@@ -1,9 +1,16 @@
 //! `emergency on|off|status`: the emergency switch of every replica, through
 //! the shared state store. Without one there is nothing shared to switch:
 //! the command says so instead of flipping a switch no replica reads.
+//!
+//! No logger runs in a command, so the flip's audit record is printed on
+//! the command's stderr (`audit: {...}`, as `call` prints its records), and
+//! reaches the agent's own sinks (an audit file) as well.
+
+use std::sync::Arc;
 
 use super::{CliOutput, EXIT_FAILURE, EXIT_OK, EmergencyCommand};
 use crate::agent::Agent;
+use crate::audit::MemoryAuditSink;
 use crate::service::AgentBuilder;
 
 pub(super) fn emergency<A: Agent>(
@@ -23,6 +30,8 @@ pub(super) fn emergency<A: Agent>(
     if let Some(c) = builder.config_mut() {
         c.production = false;
     }
+    let shown = MemoryAuditSink::new();
+    builder = builder.audit_sink(Arc::new(shown.clone()));
     let svc = match builder.build() {
         Ok(svc) => svc,
         Err(e) => return CliOutput::failure(e),
@@ -48,19 +57,25 @@ pub(super) fn emergency<A: Agent>(
             "command `emergency {word}` (process {}, user {user})",
             std::process::id()
         );
-        match switch.set_by(on, &who).await {
+        let result = switch.set_by(on, &who).await;
+        let audit: String = shown
+            .records()
+            .iter()
+            .map(|r| format!("audit: {}\n", r.to_json()))
+            .collect();
+        match result {
             Ok(()) => CliOutput::new(
                 EXIT_OK,
                 format!(
                     "emergency mode is now {} on every replica (within a second)\n",
                     if on { "ON" } else { "off" }
                 ),
-                "",
+                audit,
             ),
             Err(e) => CliOutput::new(
                 EXIT_FAILURE,
                 "",
-                format!("error: {e}: no replica was switched\n"),
+                format!("{audit}error: {e}: no replica was switched\n"),
             ),
         }
     })
