@@ -115,8 +115,15 @@ fn audit_lines_survive_rust_log_and_are_flushed_on_sigterm() {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|v| v["target"] == "agent_runtime::audit")
         .collect();
-    assert_eq!(audit.len(), 1, "one audit record (the 401):\n{stderr}");
-    let record = &audit[0];
+    assert_eq!(
+        audit.len(),
+        2,
+        "two audit records (the served SWML, the 401):\n{stderr}"
+    );
+    assert_eq!(audit[0]["event"], "call_start");
+    assert_eq!(audit[0]["outcome"], "ok");
+    assert_eq!(audit[0]["call_id"], "log-test-call");
+    let record = &audit[1];
     assert_eq!(record["event"], "auth_failure");
     assert_eq!(record["reason"], "bad_credentials");
     assert_eq!(record["outcome"], "refused");
