@@ -684,6 +684,9 @@ fn without_the_store_secure_tools_refuse_and_service_resumes_when_it_returns() {
     b.audit_record("tool_call before the outage", |r| {
         r["event"] == "tool_call" && r["call_id"] == verified && r["function"] == "verify_pin"
     });
+    b.audit_record("pin_check before the outage", |r| {
+        r["event"] == "pin_check" && r["call_id"] == verified && r["reason"] == "pin_verified"
+    });
     let ran = a
         .audit()
         .into_iter()
@@ -692,6 +695,17 @@ fn without_the_store_secure_tools_refuse_and_service_resumes_when_it_returns() {
         .filter(|r| r["call_id"] == call || r["function"] == "account_summary")
         .count();
     assert_eq!(ran, 0, "a handler ran while the store was down");
+    // Nor did verify_pin's handler record its own `pin_check` event (it
+    // does on every run, "state_unavailable" included) for the outage call.
+    let checked = a
+        .audit()
+        .into_iter()
+        .filter(|r| r["event"] == "pin_check" && r["call_id"] == call)
+        .count();
+    assert_eq!(
+        checked, 0,
+        "verify_pin's handler ran while the store was down"
+    );
 
     // Both keep serving their probes.
     for replica in [a, b] {
