@@ -19,6 +19,10 @@
 #   WARMUP        seconds of warm-up per scenario, not counted (1)
 #   TTFR_RUNS     starts measured for time to first response (7)
 #   AGENT_PORT, BASELINE_PORT, TTFR_PORT                 (38480, 38481, 38482)
+#   REDIS         1: also measure the secure call with the Redis state store
+#                 (a second agent with SWML_STATE_URL, on a redis-server this
+#                 script starts on loopback); 0: skip it          (1)
+#   REDIS_PORT, AGENT_REDIS_PORT                         (38483, 38484)
 #   RESULTS_DIR   where raw results and the table go     (a new temp dir)
 #   AGENT_LOG     where the agent's stderr goes: its default JSON log has one
 #                 audit line per request (hundreds of MiB per run), so it is
@@ -27,8 +31,9 @@
 # Prints one markdown table: scenario, connections, requests/s, p50, p99,
 # errors (connection errors, timeouts and unexpected statuses), the ratio to
 # the baseline at the same connections and workers, and the performance
-# targets; then resident memory and time to first response. Loopback only;
-# every server started here is stopped on exit.
+# targets; then how the secure call with the Redis store compares with the
+# in-process store, resident memory and time to first response. Loopback
+# only; every server started here (redis-server included) is stopped on exit.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +49,9 @@ TTFR_RUNS=${TTFR_RUNS:-7}
 AGENT_PORT=${AGENT_PORT:-38480}
 BASELINE_PORT=${BASELINE_PORT:-38481}
 TTFR_PORT=${TTFR_PORT:-38482}
+REDIS=${REDIS:-1}
+REDIS_PORT=${REDIS_PORT:-38483}
+AGENT_REDIS_PORT=${AGENT_REDIS_PORT:-38484}
 RESULTS_DIR=${RESULTS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/agent-load.XXXXXX")}
 AGENT_LOG=${AGENT_LOG:-/dev/null}
 mkdir -p "$RESULTS_DIR"
@@ -62,6 +70,20 @@ if ! command -v wrk >/dev/null; then
 fi
 HAVE_TASKSET=0
 command -v taskset >/dev/null && HAVE_TASKSET=1
+# The Redis store needs redis-server 6.2 or later (GETEX); without it the
+# Redis scenario is left out, and the table says so.
+if [ "$REDIS" = 1 ]; then
+  if ! command -v redis-server >/dev/null; then
+    say "redis-server not found: the secure call with the Redis store is SKIPPED (install redis-server 6.2+, or REDIS=0 to silence this)"
+    REDIS=0
+  else
+    redis_version=$(redis-server --version | sed -n 's/.* v=\([0-9]*\.[0-9]*\).*/\1/p')
+    if ! python3 -c 'import sys; a, b = sys.argv[1].split("."); sys.exit(0 if (int(a), int(b)) >= (6, 2) else 1)' "${redis_version:-0.0}"; then
+      say "redis-server $redis_version is older than 6.2: the secure call with the Redis store is SKIPPED"
+      REDIS=0
+    fi
+  fi
+fi
 
 say "building release binaries"
 (cd "$ROOT" && cargo build --release -p bench-agent -p bench-baseline >&2)
@@ -77,7 +99,8 @@ unset SWML_WORKERS BASELINE_WORKERS AGENT_ENV AGENT_EMERGENCY_MODE SWML_PROXY_UR
   SIGNALWIRE_SWAIG_SECRET_PREVIOUS SIGNALWIRE_SWAIG_TOKEN_TTL SWML_MAX_REQUEST_SIZE \
   SWML_TOOL_TIMEOUT_SECS SIGNALWIRE_SIGNING_KEY SWML_HTTP_RATE_LIMIT SWML_SSL_ENABLED \
   SWML_SSL_CERT_PATH SWML_SSL_KEY_PATH SWML_DOMAIN SWML_ALLOWED_HOSTS SWML_CORS_ORIGINS \
-  SWML_TRUST_PROXY_HEADERS AGENT_LOG_FORMAT RUST_LOG
+  SWML_TRUST_PROXY_HEADERS AGENT_LOG_FORMAT RUST_LOG SWML_STATE_URL SWML_STATE_TIMEOUT_MS \
+  SWML_STATE_FAILURE
 export HOST=127.0.0.1
 # Every SWAIG request comes from the same caller; the per-caller limit stays on
 # the request path (its bookkeeping is measured) but never refuses.
@@ -92,8 +115,10 @@ SWAIG_BODY=$BENCH/bodies/swaig_get_balance.json
 SECURE_BODY=$BENCH/bodies/swaig_transfer_funds.json
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "$AGENT_PORT" "$BASELINE_PORT" "$TTFR_PORT"; do
-  port_busy "$p" && die "port $p is in use (set AGENT_PORT / BASELINE_PORT / TTFR_PORT)"
+PORTS=("$AGENT_PORT" "$BASELINE_PORT" "$TTFR_PORT")
+[ "$REDIS" = 1 ] && PORTS+=("$REDIS_PORT" "$AGENT_REDIS_PORT")
+for p in "${PORTS[@]}"; do
+  port_busy "$p" && die "port $p is in use (set AGENT_PORT / BASELINE_PORT / TTFR_PORT / REDIS_PORT / AGENT_REDIS_PORT)"
 done
 
 PIDS=()
@@ -128,11 +153,15 @@ scenario() {
     swml) echo "$AGENT_PORT|/|$AUTH|$SWML_BODY|200|__token=" ;;
     swaig) echo "$AGENT_PORT|/swaig/|$AUTH|$SWAIG_BODY|200|ending in 0001" ;;
     secure) echo "$AGENT_PORT|/swaig/?__token=$TOKEN|$AUTH|$SECURE_BODY|200|Transferred 125.50 dollars" ;;
+    # The same request to the agent on the Redis store: same secret, same
+    # agent, so the token minted by the other agent is valid here too.
+    secure_redis) echo "$AGENT_REDIS_PORT|/swaig/?__token=$TOKEN|$AUTH|$SECURE_BODY|200|Transferred 125.50 dollars" ;;
     badauth) echo "$AGENT_PORT|/|$BAD_AUTH|$SWML_BODY|401|unauthorized" ;;
     badtoken) echo "$AGENT_PORT|/swaig/?__token=$BAD_TOKEN|$AUTH|$SECURE_BODY|403|forbidden" ;;
   esac
 }
 SCENARIOS="baseline swml swaig secure badauth badtoken"
+[ "$REDIS" = 1 ] && SCENARIOS="$SCENARIOS secure_redis"
 
 # run_wrk SCENARIO CONNS SECONDS: prints wrk's result line (JSON)
 run_wrk() {
@@ -171,6 +200,21 @@ stop() {
 
 MAX_CONNS=$(tr ' ' '\n' <<<"$CONNECTIONS" | sort -n | tail -1)
 
+# --- the Redis store (one server for the whole run, not pinned) -----------------
+redis_answers() { # PING on a fresh connection
+  local reply
+  (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT" && printf 'PING\r\n' >&3 && IFS= read -r -t 1 reply <&3 &&
+    [ "${reply%$'\r'}" = "+PONG" ]) 2>/dev/null
+}
+if [ "$REDIS" = 1 ]; then
+  say "starting redis-server on 127.0.0.1:$REDIS_PORT (nothing on disk)"
+  start "$RESULTS_DIR/redis.log" "" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 \
+    --save "" --appendonly no --daemonize no
+  for _ in $(seq 1 100); do redis_answers && break; sleep 0.05; done
+  redis_answers || die "redis-server did not start (see $RESULTS_DIR/redis.log)"
+  echo "redis=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') on loopback, unpinned, no persistence" >>"$META"
+fi
+
 for mode in $WORKER_MODES; do
   SERVER_CPUS=
   WRK_CPUS=
@@ -190,8 +234,17 @@ for mode in $WORKER_MODES; do
   BASELINE_PID=$STARTED_PID
   start "$AGENT_LOG" "$SERVER_CPUS" "${worker_env[@]}" PORT="$AGENT_PORT" "$AGENT_BIN"
   AGENT_PID=$STARTED_PID
+  AGENT_REDIS_PID=
+  if [ "$REDIS" = 1 ]; then
+    start "$AGENT_LOG" "$SERVER_CPUS" "${worker_env[@]}" PORT="$AGENT_REDIS_PORT" \
+      SWML_STATE_URL="redis://127.0.0.1:$REDIS_PORT/0" "$AGENT_BIN"
+    AGENT_REDIS_PID=$STARTED_PID
+  fi
   python3 "$BENCH/bench.py" wait "$BASELINE_PORT" / "$AUTH" "$SWML_BODY" 10 || die "baseline did not start (see $RESULTS_DIR/baseline-$mode.log)"
   python3 "$BENCH/bench.py" wait "$AGENT_PORT" / "$AUTH" "$SWML_BODY" 10 || die "agent did not start (run again with AGENT_LOG=agent.log to see why)"
+  if [ -n "$AGENT_REDIS_PID" ]; then
+    python3 "$BENCH/bench.py" wait "$AGENT_REDIS_PORT" / "$AUTH" "$SWML_BODY" 10 || die "agent on the Redis store did not start (run again with AGENT_LOG=agent.log to see why)"
+  fi
   echo "rss_agent, $mode-worker run, idle after start=$(python3 "$BENCH/bench.py" rss "$AGENT_PID")" >>"$META"
 
   # A valid token for transfer_funds, from the SWML document of the call the
@@ -218,6 +271,7 @@ for mode in $WORKER_MODES; do
   echo "rss_agent, $mode-worker run, after the load runs=$(python3 "$BENCH/bench.py" rss "$AGENT_PID")" >>"$META"
   echo "rss_baseline, $mode-worker run, after the load runs=$(python3 "$BENCH/bench.py" rss "$BASELINE_PID")" >>"$META"
   stop "$AGENT_PID"
+  [ -n "$AGENT_REDIS_PID" ] && stop "$AGENT_REDIS_PID"
   stop "$BASELINE_PID"
 done
 

@@ -42,6 +42,7 @@ mod production_profile;
 mod protocol_shapes;
 mod rate_limits;
 mod recording;
+mod replicas;
 mod secret_names;
 mod secrets_by_type;
 mod secure_bank_http;

@@ -1,9 +1,16 @@
 //! `emergency on [SCOPE]|off [SCOPE]|status`: the emergency switch of every replica, through
 //! the shared state store. Without one there is nothing shared to switch:
 //! the command says so instead of flipping a switch no replica reads.
+//!
+//! No logger runs in a command, so the switch's audit record is printed on
+//! the command's stderr (`audit: {...}`, as `call` prints its records), and
+//! reaches the agent's own sinks (an audit file) as well.
+
+use std::sync::Arc;
 
 use super::{CliOutput, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, EmergencyCommand};
 use crate::agent::Agent;
+use crate::audit::MemoryAuditSink;
 use crate::emergency::EmergencyError;
 use crate::service::AgentBuilder;
 
@@ -24,6 +31,8 @@ pub(super) fn emergency<A: Agent>(
     if let Some(c) = builder.config_mut() {
         c.production = false;
     }
+    let shown = MemoryAuditSink::new();
+    builder = builder.audit_sink(Arc::new(shown.clone()));
     let svc = match builder.build() {
         Ok(svc) => svc,
         Err(e) => return CliOutput::failure(e),
@@ -62,6 +71,11 @@ pub(super) fn emergency<A: Agent>(
             Some(scope) => switch.switch(scope, on, &who).await,
             None => switch.clear(&who).await,
         };
+        let audit: String = shown
+            .records()
+            .iter()
+            .map(|r| format!("audit: {}\n", r.to_json()))
+            .collect();
         match result {
             Ok(()) => {
                 let now: Vec<String> = switch.scopes().iter().map(ToString::to_string).collect();
@@ -73,7 +87,7 @@ pub(super) fn emergency<A: Agent>(
                 CliOutput::new(
                     EXIT_OK,
                     format!("emergency mode is now {state} on every replica (within a second)\n"),
-                    "",
+                    audit,
                 )
             }
             Err(e @ (EmergencyError::UnknownTool | EmergencyError::UnknownGroup)) => {
@@ -86,7 +100,7 @@ pub(super) fn emergency<A: Agent>(
             Err(EmergencyError::Store(e)) => CliOutput::new(
                 EXIT_FAILURE,
                 "",
-                format!("error: {e}: no replica was switched\n"),
+                format!("{audit}error: {e}: no replica was switched\n"),
             ),
         }
     })
