@@ -61,8 +61,8 @@
 //! From the lowest floor up (a module only uses modules before it in this
 //! list): [`secret`], [`redact`], [`logging`], `security` (basic auth,
 //! [`token`]s, webhook signatures), [`ratelimit`], [`config`], `store` (shared
-//! security state), [`audit`],
-//! [`action`] (what a tool returns), `context` (platform data a tool can
+//! security state), [`audit`], [`metrics`] (Prometheus counters fed by the
+//! audit trail and the access layer), [`action`] (what a tool returns), `context` (platform data a tool can
 //! borrow), `agent` (the contract generated code implements), `schema` (the
 //! dialect sent to the model and the validator that enforces it), `swml`
 //! (prompt types, templates), `response` (fixed refusals), `request` (parsers
@@ -90,6 +90,7 @@ mod emergency;
 pub mod harness;
 mod http;
 pub mod logging;
+pub mod metrics;
 pub mod multi;
 pub mod ratelimit;
 pub mod redact;
@@ -110,7 +111,7 @@ pub use agent::{
     SensitiveFields, SensitiveValue, ToolArgument, ToolGuard,
 };
 pub use agent_macros::{agent, sensitive, tool, tool_args};
-pub use config::AgentConfig;
+pub use config::{AgentConfig, MetricsAuth};
 pub use context::{
     Attempts, Call, CallFacts, CallId, Caller, FromCall, GlobalData, MetaData, RawBody,
 };
