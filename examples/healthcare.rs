@@ -1,8 +1,12 @@
 //! A clinic's patient line: no call recording (the default, stated here on
 //! purpose), a privacy section in the prompt, and a secure `verify_patient`
 //! tool whose date of birth and last four SSN digits are `#[sensitive]`,
-//! checked against salted digests for the platform's caller id. Appointment
-//! details are given only after verification of that same caller.
+//! checked against salted digests for the platform's caller id. A success is
+//! a server-side fact of the call (never `global_data`, which a client can
+//! write), and the guard of `next_appointment` gives appointment details
+//! only to that same caller. Every attempt is a `patient_verification`
+//! audit event of the handler's own, next to the runtime's `tool_call`
+//! record (which has both details redacted).
 //!
 //! ```text
 //! cargo run --example healthcare
@@ -10,11 +14,19 @@
 
 use std::collections::HashMap;
 
+use agent_runtime::audit::{EventName, Outcome};
 use agent_runtime::prelude::*;
 use agent_runtime::secret::{constant_time_eq, salted_digest};
 
 /// The demo patient's phone (date of birth 1984-07-12, SSN ending 6789).
 pub const DEMO_NUMBER: &str = "+15551230000";
+
+/// The handler's audit event: `ok` when the details matched, `refused` with
+/// reason `no_match` or `no_caller_id` (never which detail failed).
+pub const PATIENT_VERIFICATION: EventName = EventName::new("patient_verification");
+
+/// The call fact naming the number verified on this call.
+pub const VERIFIED_FACT: &str = "patient_verified_number";
 
 /// What is kept about a patient: digests, never the values.
 #[derive(Clone)]
@@ -61,12 +73,12 @@ impl Clinic {
     }
 }
 
-/// Whether `global_data` says this very caller was verified.
-fn verified(call: &Call) -> bool {
-    let gd = call.global_data();
-    gd.get_as::<bool>("patient_verified") == Some(true)
-        && call.caller().number().is_some()
-        && gd.get_as::<String>("patient_verified_number").as_deref() == call.caller().number()
+/// Records a refused verification (the handler's own audit event).
+fn refused(call: &Call, reason: &'static str) {
+    call.audit(PATIENT_VERIFICATION)
+        .outcome(Outcome::Refused)
+        .reason(reason)
+        .emit();
 }
 
 #[agent]
@@ -91,6 +103,7 @@ impl Clinic {
         ssn_last_four: Secret<String>,
     ) -> ToolResult {
         let Some(number) = call.caller().number() else {
+            refused(call, "no_caller_id");
             return ToolResult::new(
                 "I cannot verify identity on this call. Ask the caller to call from the phone on file.",
             );
@@ -106,31 +119,45 @@ impl Clinic {
             }
             None => false,
         };
-        if ok {
-            ToolResult::new("The caller is verified.").update_global_data(json!({
-                "patient_verified": true,
-                "patient_verified_number": number
-            }))
-        } else {
+        if !ok {
+            refused(call, "no_match");
             // Never say which detail did not match.
-            ToolResult::new(
+            return ToolResult::new(
                 "Those details do not match our records. Offer to try once more or to transfer to the front desk.",
-            )
-            .update_global_data(json!({"patient_verified": false}))
+            );
         }
+        // Kept on the server for the rest of the call; fail closed when the
+        // store cannot keep it.
+        if call.facts().set(VERIFIED_FACT, number).await.is_err() {
+            refused(call, "state_unavailable");
+            return ToolResult::new(
+                "I cannot complete the verification right now. Offer to transfer to the front desk.",
+            );
+        }
+        call.audit(PATIENT_VERIFICATION).reason("verified").emit();
+        ToolResult::new("The caller is verified.")
     }
 
     /// Tell a verified caller when their next appointment is.
-    #[tool]
+    #[tool(secure, guard = Self::patient_verified)]
     async fn next_appointment(&self, call: &Call) -> ToolResult {
-        if !verified(call) {
-            return ToolResult::new(
-                "The caller is not verified. Verify them with verify_patient first.",
-            );
-        }
         match call.caller().number().and_then(|n| self.patients.get(n)) {
             Some(p) => ToolResult::new(format!("The next appointment is {}.", p.next_appointment)),
             None => ToolResult::new("There is no appointment on file."),
+        }
+    }
+}
+
+impl Clinic {
+    /// The guard: this call's server-side fact names the number calling.
+    fn patient_verified(&self, call: &Call) -> Result<(), Refusal> {
+        let verified = call.facts().loaded::<String>(VERIFIED_FACT);
+        match (verified, call.caller().number()) {
+            (Some(v), Some(number)) if v == number => Ok(()),
+            _ => Err(Refusal::new(
+                "The caller is not verified. Verify them with verify_patient first.",
+            )
+            .with_reason("not_verified")),
         }
     }
 }

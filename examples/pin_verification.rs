@@ -13,13 +13,14 @@
 //!
 //! Identity comes from the platform's caller id (`call.caller().number()`),
 //! never from an argument. Every attempt is a `tool_call` audit record with the
-//! PIN replaced by `[REDACTED]`; the handler adds its own record saying whether
-//! the PIN matched (the runtime's record only says the handler ran).
+//! PIN replaced by `[REDACTED]`; the handler adds its own `pin_check` event
+//! saying whether the PIN matched (the runtime's record only says the
+//! handler ran), through the same trail: log line, sinks, chained file.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use agent_runtime::audit::{AuditEvent, AuditRecord, AuditSink};
+use agent_runtime::audit::{AuditSink, EventName, Outcome};
 use agent_runtime::prelude::*;
 use agent_runtime::secret::{constant_time_eq, salted_digest};
 
@@ -35,6 +36,11 @@ fn pin_lockout() -> Lockout {
         .within(LOCK_FOR)
         .lock_for(LOCK_FOR)
 }
+
+/// The handler's audit event: one per PIN attempt, `ok` with reason
+/// `pin_verified` or `refused` with the reason (`pin_mismatch`, `locked`,
+/// `no_caller_id`, `state_unavailable`).
+pub const PIN_CHECK: EventName = EventName::new("pin_check");
 
 /// The call fact naming the number whose PIN was verified on this call.
 pub const VERIFIED_FACT: &str = "pin_verified_number";
@@ -54,8 +60,6 @@ pub struct PinDesk {
     /// Salted SHA-256 digest of each customer's PIN, by caller id. The PINs
     /// themselves are never stored.
     digests: HashMap<String, [u8; 32]>,
-    /// Where handler-level outcomes (PIN matched or not) are recorded.
-    audit: Vec<Arc<dyn AuditSink>>,
 }
 
 /// Prints the customer count only: digests are not for logs.
@@ -63,7 +67,6 @@ impl std::fmt::Debug for PinDesk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PinDesk")
             .field("customers", &self.digests.len())
-            .field("audit_sinks", &self.audit.len())
             .finish()
     }
 }
@@ -75,7 +78,6 @@ impl PinDesk {
         let digest = salted_digest(&salt_for(DEMO_NUMBER), b"4931");
         PinDesk {
             digests: HashMap::from([(DEMO_NUMBER.to_owned(), digest)]),
-            audit: Vec::new(),
         }
     }
 
@@ -91,27 +93,14 @@ impl PinDesk {
             }
         }
     }
+}
 
-    fn record(&self, call: &Call, outcome: &'static str, reason: String) {
-        let record = AuditRecord {
-            event: AuditEvent::ToolCall,
-            time_ms: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis())
-                .unwrap_or(0),
-            call_id: call.id().map(str::to_owned),
-            caller: call.caller().number().map(str::to_owned),
-            function: Some("verify_pin".to_owned()),
-            outcome,
-            reason,
-            duration: None,
-            client: None,
-            arguments: None,
-        };
-        for sink in &self.audit {
-            sink.record(&record);
-        }
-    }
+/// Records a refused attempt (the handler's own audit event).
+fn refused(call: &Call, reason: &'static str) {
+    call.audit(PIN_CHECK)
+        .outcome(Outcome::Refused)
+        .reason(reason)
+        .emit();
 }
 
 #[agent]
@@ -130,7 +119,7 @@ impl PinDesk {
         pin: Secret<String>,
     ) -> ToolResult {
         let Some(number) = call.caller().number().filter(|n| !n.is_empty()) else {
-            self.record(call, "refused", "no_caller_id".to_owned());
+            refused(call, "no_caller_id");
             return ToolResult::new(
                 "I cannot see the number you are calling from, so I cannot check a PIN on this call.",
             );
@@ -139,13 +128,13 @@ impl PinDesk {
         // Fail closed: a store that cannot say whether the number is locked
         // is treated as locked.
         let Ok(status) = attempts.status().await else {
-            self.record(call, "refused", "state_unavailable".to_owned());
+            refused(call, "state_unavailable");
             return ToolResult::new(
                 "I cannot check a PIN right now. Please ask the caller to try again later.",
             );
         };
         if status.is_locked() {
-            self.record(call, "refused", "locked".to_owned());
+            refused(call, "locked");
             return ToolResult::new("PIN verification is locked for this number.")
                 .say("For your security PIN checks are paused for this number. Goodbye.")
                 .hangup();
@@ -155,12 +144,12 @@ impl PinDesk {
             if attempts.succeeded().await.is_err()
                 || call.facts().set(VERIFIED_FACT, number).await.is_err()
             {
-                self.record(call, "refused", "state_unavailable".to_owned());
+                refused(call, "state_unavailable");
                 return ToolResult::new(
                     "I cannot complete the check right now. Please ask the caller to try again later.",
                 );
             }
-            self.record(call, "ok", "pin_verified".to_owned());
+            call.audit(PIN_CHECK).reason("pin_verified").emit();
             return ToolResult::new("The PIN is correct. The caller is verified.");
         }
         let after = attempts.failed().await.ok();
@@ -168,11 +157,12 @@ impl PinDesk {
             Some(s) if !s.is_locked() => s.failures,
             _ => MAX_ATTEMPTS,
         };
-        self.record(
-            call,
-            "refused",
-            format!("pin_mismatch attempt={failures}/{MAX_ATTEMPTS}"),
-        );
+        call.audit(PIN_CHECK)
+            .outcome(Outcome::Refused)
+            .reason("pin_mismatch")
+            .field("attempt", failures)
+            .field("max_attempts", MAX_ATTEMPTS)
+            .emit();
         match after {
             Some(s) if !s.is_locked() => ToolResult::new(format!(
                 "That PIN is not correct. The caller has {} attempt{} left.",
@@ -206,12 +196,11 @@ impl PinDesk {
     }
 }
 
-/// The configured agent, recording handler outcomes to `sinks` as well as the
-/// runtime's own records (shared with the tests).
+/// The configured agent with extra audit sinks, which receive the runtime's
+/// records and the handler's `pin_check` events alike (shared with the
+/// tests).
 pub fn builder_with_audit(sinks: Vec<Arc<dyn AuditSink>>) -> AgentBuilder<PinDesk> {
-    let mut desk = PinDesk::demo();
-    desk.audit.clone_from(&sinks);
-    let builder = desk
+    let builder = PinDesk::demo()
         .builder()
         .section(Section::new("Role").body("You verify callers of Example Bank by their PIN."))
         .section(

@@ -92,7 +92,11 @@ pub(crate) struct Param<'a> {
     pub ident: &'a syn::Ident,
     pub ty: &'a Type,
     pub kind: ParamKind<'a>,
+    /// `#[sensitive]` (or a marker with arguments other than `last_four`,
+    /// redacted whole while `check` reports it).
     pub sensitive: Option<&'a Attribute>,
+    /// `#[sensitive(last_four)]`.
+    pub last_four: Option<&'a Attribute>,
     pub not_sensitive: Option<&'a Attribute>,
     /// The key of the argument in the JSON object (`#[serde(rename)]` or the
     /// parameter name).
@@ -122,7 +126,10 @@ pub(crate) struct ArgsField<'a> {
     pub member: syn::Member,
     /// Its key in the JSON arguments (named fields only).
     pub key: Option<String>,
+    /// `#[sensitive]` (or a marker with arguments other than `last_four`).
     pub sensitive: Option<&'a Attribute>,
+    /// `#[sensitive(last_four)]`.
+    pub last_four: Option<&'a Attribute>,
     pub not_sensitive: Option<&'a Attribute>,
 }
 
@@ -331,11 +338,13 @@ impl<'a> Param<'a> {
             Type::Reference(r) => ParamKind::Context(r),
             _ => ParamKind::Argument,
         };
+        let (sensitive, last_four) = split_sensitive(find_marker(&pt.attrs, SENSITIVE));
         Param {
             ident,
             ty: &pt.ty,
             kind,
-            sensitive: find_marker(&pt.attrs, SENSITIVE),
+            sensitive,
+            last_four,
             not_sensitive: find_marker(&pt.attrs, NOT_SENSITIVE),
             key: attr::serde_rename(&pt.attrs).unwrap_or_else(|| ident.to_string()),
             doc: doc_text(&pt.attrs),
@@ -345,6 +354,15 @@ impl<'a> Param<'a> {
                 .filter(|a| a.path().is_ident("schemars") || a.path().is_ident("serde"))
                 .collect(),
         }
+    }
+}
+
+/// A `#[sensitive]` marker as (whole, last four): `#[sensitive(last_four)]`
+/// is the second; any other form the first.
+fn split_sensitive(marker: Option<&Attribute>) -> (Option<&Attribute>, Option<&Attribute>) {
+    match marker {
+        Some(a) if attr::sensitive_mode(a) == attr::SensitiveMode::LastFour => (None, Some(a)),
+        other => (other, None),
     }
 }
 
@@ -367,11 +385,13 @@ fn doc_text(attrs: &[Attribute]) -> String {
 
 impl<'a> ArgsStruct<'a> {
     pub(crate) fn from_ast(item: &'a ItemStruct) -> Self {
-        let fields =
-            item.fields
-                .iter()
-                .enumerate()
-                .map(|(i, field)| ArgsField {
+        let fields = item
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, field)| {
+                let (sensitive, last_four) = split_sensitive(find_marker(&field.attrs, SENSITIVE));
+                ArgsField {
                     syn: field,
                     member: match &field.ident {
                         Some(ident) => syn::Member::Named(ident.clone()),
@@ -380,10 +400,12 @@ impl<'a> ArgsStruct<'a> {
                     key: field.ident.as_ref().map(|id| {
                         attr::serde_rename(&field.attrs).unwrap_or_else(|| id.to_string())
                     }),
-                    sensitive: find_marker(&field.attrs, SENSITIVE),
+                    sensitive,
+                    last_four,
                     not_sensitive: find_marker(&field.attrs, NOT_SENSITIVE),
-                })
-                .collect();
+                }
+            })
+            .collect();
         ArgsStruct {
             item,
             fields,
@@ -393,8 +415,12 @@ impl<'a> ArgsStruct<'a> {
         }
     }
 
+    /// Whether a field is marked `#[sensitive]` in either mode (the
+    /// struct then gets a redacting `Debug`).
     pub(crate) fn any_sensitive(&self) -> bool {
-        self.fields.iter().any(|f| f.sensitive.is_some())
+        self.fields
+            .iter()
+            .any(|f| f.sensitive.is_some() || f.last_four.is_some())
     }
 }
 

@@ -188,6 +188,29 @@ fn key_of(meta: &ParseNestedMeta) -> String {
         })
 }
 
+/// What a `#[sensitive]` marker on a field or parameter asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SensitiveMode {
+    /// `#[sensitive]`: the whole value is secret.
+    Whole,
+    /// `#[sensitive(last_four)]`: logged by its last four characters.
+    LastFour,
+    /// Anything else (reported by `check`; redacted whole meanwhile).
+    Invalid,
+}
+
+/// The mode of a `#[sensitive]` marker.
+pub(crate) fn sensitive_mode(attr: &Attribute) -> SensitiveMode {
+    match &attr.meta {
+        syn::Meta::Path(_) => SensitiveMode::Whole,
+        syn::Meta::List(list) => match list.parse_args::<syn::Ident>() {
+            Ok(ident) if ident == "last_four" => SensitiveMode::LastFour,
+            _ => SensitiveMode::Invalid,
+        },
+        syn::Meta::NameValue(_) => SensitiveMode::Invalid,
+    }
+}
+
 /// Whether `attr` is the helper attribute `name` (`#[sensitive]`, ...).
 pub(crate) fn is_marker(attr: &Attribute, name: &str) -> bool {
     attr.path().is_ident(name)

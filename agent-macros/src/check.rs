@@ -188,15 +188,16 @@ fn check_params(cx: &mut Ctxt, method: &Method, secure: bool) {
                     "platform context is borrowed immutably; write `&T`, not `&mut T`",
                 );
             }
-            if let Some(attr) = p.sensitive {
+            if let Some(attr) = p.sensitive.or(p.last_four) {
                 cx.error_spanned_by(
                     attr,
                     "`#[sensitive]` marks an argument the model fills; platform context parameters cannot carry it",
                 );
             }
         }
+        check_sensitive_marker(cx, p.ident, p.sensitive, p.last_four, p.not_sensitive);
         let is_argument = matches!(p.kind, ParamKind::Argument);
-        if is_argument && p.ident != "args" {
+        if is_argument && p.ident != "args" && p.last_four.is_none() {
             check_secret_name(cx, p.ident, "parameter", p.sensitive, p.not_sensitive);
         } else if let Some(attr) = p.not_sensitive {
             cx.error_spanned_by(
@@ -255,7 +256,7 @@ fn check_args_parameter(cx: &mut Ctxt, tools: &[Tool]) {
                 "a parameter named `args` is the whole argument object and must be the only argument; rename it or move the other arguments into its struct",
             );
         }
-        if args.sensitive.is_some() {
+        if args.sensitive.is_some() || args.last_four.is_some() {
             cx.error_spanned_by(
                 args.ident,
                 "`#[sensitive]` on `args` would hide every field; mark the secret fields of the struct instead",
@@ -279,6 +280,42 @@ fn check_summary_handlers(cx: &mut Ctxt, summaries: &[Method]) {
                 "an `#[on_summary]` method takes `&self`, optional context such as `&Call`, and one `summary: Option<Value>` parameter",
             );
         }
+    }
+}
+
+/// What a `#[sensitive]` marker with other arguments is told.
+const SENSITIVE_FORMS: &str = "`#[sensitive]` takes no argument (the whole value is secret) or `last_four` (logged as its last four characters, `******7890`)";
+
+/// The form of a `#[sensitive]` marker: none, or `last_four`; and
+/// `last_four` only where the name does not look secret (part of a secret
+/// is still a secret) and not together with `#[not_sensitive]`.
+fn check_sensitive_marker(
+    cx: &mut Ctxt,
+    ident: &syn::Ident,
+    sensitive: Option<&syn::Attribute>,
+    last_four: Option<&syn::Attribute>,
+    not_sensitive: Option<&syn::Attribute>,
+) {
+    if let Some(attr) = sensitive
+        && crate::attr::sensitive_mode(attr) == crate::attr::SensitiveMode::Invalid
+    {
+        cx.error_spanned_by(attr, SENSITIVE_FORMS);
+    }
+    let Some(attr) = last_four else { return };
+    if not_sensitive.is_some() {
+        cx.error_spanned_by(
+            attr,
+            "`#[sensitive(last_four)]` and `#[not_sensitive]` contradict each other; keep one",
+        );
+    }
+    let name = ident.to_string();
+    if agent_rules::names::classify(&name).is_some() {
+        cx.error_spanned_by(
+            attr,
+            format!(
+                "`{name}` looks like a secret, and the last four characters of a secret are still part of it; write `#[sensitive]`"
+            ),
+        );
     }
 }
 
@@ -324,9 +361,23 @@ pub(crate) fn check_args_struct(cx: &mut Ctxt, model: &ArgsStruct) {
     for field in &model.fields {
         match &field.syn.ident {
             Some(ident) => {
-                check_secret_name(cx, ident, "field", field.sensitive, field.not_sensitive);
+                check_sensitive_marker(
+                    cx,
+                    ident,
+                    field.sensitive,
+                    field.last_four,
+                    field.not_sensitive,
+                );
+                if field.last_four.is_none() {
+                    check_secret_name(cx, ident, "field", field.sensitive, field.not_sensitive);
+                }
             }
             None => {
+                if let Some(attr) = field.sensitive
+                    && crate::attr::sensitive_mode(attr) == crate::attr::SensitiveMode::Invalid
+                {
+                    cx.error_spanned_by(attr, SENSITIVE_FORMS);
+                }
                 if let Some(attr) = field.not_sensitive {
                     cx.error_spanned_by(
                         attr,

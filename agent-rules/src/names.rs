@@ -26,6 +26,12 @@
 //!   `needs` or `requires` (`has_pin`).
 //! - Words are matched whole: `spin`, `shipping`, `pinned`, `secretary` and
 //!   `tokenizer` name nothing.
+//! - **Account numbers** ([`masks_last_four`]): a word names an account or
+//!   bank number (`account`, `acct`, `iban`, `routing`, `sort_code` ...),
+//!   with the same exceptions for names *about* it (`account_type`,
+//!   `account_status`, `has_account`). Such values are not secrets to the
+//!   compiler (a tool may take `account` as plain text), but audit records
+//!   keep only their last four characters (`******7890`).
 //!
 //! Deciding in one place means a parameter that compiles as "not secret" is
 //! also logged in clear, and one that must be marked is also redacted.
@@ -130,6 +136,15 @@ const ABOUT_WORDS: &[&str] = &[
 /// First words that make a name a question about a secret (`has_pin`).
 const PREDICATE_WORDS: &[&str] = &["is", "has", "needs", "requires"];
 
+/// Words that name an account or bank number (their values are logged as
+/// their last four characters).
+const ACCOUNT_WORDS: &[&str] = &[
+    "account", "accounts", "acct", "accno", "iban", "ibans", "routing", "bban", "aba",
+];
+
+/// Consecutive words that name an account or bank number.
+const ACCOUNT_COMPOUNDS: &[&str] = &["sortcode", "bankaccount", "accountnumber", "memberid"];
+
 /// Words that name card data on their own.
 const CARD_WORDS: &[&str] = &["cvv", "cvc", "cvv2", "cvc2", "cvn", "cid"];
 
@@ -178,6 +193,24 @@ pub fn classify(name: &str) -> Option<NameKind> {
 /// secret. The runtime redacts such keys wherever they appear.
 pub fn is_secret(name: &str) -> bool {
     classify(name).is_some()
+}
+
+/// True when a value under `name` is an account or bank number whose audit
+/// copy keeps only its last four characters: a word of the name is
+/// `account`, `acct`, `iban`, `routing` (or the name spells `sort code`,
+/// `member id`), and the name is not *about* the number (its last word is
+/// not one of the words such as `type`, `status`, `count`, and its first
+/// word is not `is`, `has`, `needs` or `requires`). Names that are secret
+/// or card data are not masked but redacted whole ([`is_secret`]).
+pub fn masks_last_four(name: &str) -> bool {
+    with_words(name, |words| {
+        if classify_words(words).is_some() {
+            return false;
+        }
+        let names_account = words.iter().any(|w| ACCOUNT_WORDS.contains(w))
+            || ACCOUNT_COMPOUNDS.iter().any(|t| words.spell(t, true));
+        names_account && !is_about(words)
+    })
 }
 
 /// True when a tool name looks destructive or financial: one of its words
@@ -362,10 +395,15 @@ fn classify_words(words: &Words<'_>) -> Option<NameKind> {
     if !names_secret {
         return None;
     }
+    (!is_about(words)).then_some(NameKind::Secret)
+}
+
+/// True when the name is about a value rather than the value itself
+/// (`pin_attempts`, `account_type`, `has_pin`).
+fn is_about(words: &Words<'_>) -> bool {
     let last = words.0.last().copied().unwrap_or("");
     let first = words.0.first().copied().unwrap_or("");
-    let about = ABOUT_WORDS.contains(&last) || PREDICATE_WORDS.contains(&first);
-    (!about).then_some(NameKind::Secret)
+    ABOUT_WORDS.contains(&last) || PREDICATE_WORDS.contains(&first)
 }
 
 #[cfg(test)]
@@ -498,6 +536,40 @@ mod tests {
         assert_eq!(classify("pässword"), None);
         // The Kelvin sign lowercases to `k` only under Unicode rules.
         assert_eq!(classify("TO\u{212A}EN"), Some(NameKind::Secret));
+    }
+
+    #[test]
+    fn account_numbers_are_masked_by_name() {
+        for name in [
+            "account",
+            "from_account",
+            "toAccount",
+            "account_number",
+            "accountNo",
+            "acct",
+            "iban",
+            "routing_number",
+            "sort_code",
+            "bank_account",
+            "member_id",
+            "accounts",
+        ] {
+            assert!(masks_last_four(name), "{name}");
+            assert!(!is_secret(name), "{name} is not a secret to the compiler");
+        }
+        for name in [
+            "account_type",
+            "account_status",
+            "has_account",
+            "accountant",
+            "amount",
+            "count",
+            "pin",
+            "card_number",
+            "member",
+        ] {
+            assert!(!masks_last_four(name), "{name}");
+        }
     }
 
     #[test]

@@ -80,7 +80,7 @@ impl EmergencySwitch {
 
     /// Turns emergency mode on or off: at once on this replica, and in the
     /// shared store when there is one (then on every replica within
-    /// [`REFRESH_AFTER`]). The flip is audited as made by this process.
+    /// half a second). The flip is audited as made by this process.
     ///
     /// # Errors
     ///
@@ -132,7 +132,7 @@ impl EmergencySwitch {
     }
 
     /// Re-reads the shared flag when the local copy is older than
-    /// [`REFRESH_AFTER`] and no other request is reading it. Without a shared
+    /// half a second and no other request is reading it. Without a shared
     /// store, or while the store cannot be read, the local copy holds.
     pub(crate) async fn refresh(&self) {
         let inner = &self.inner;

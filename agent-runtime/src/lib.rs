@@ -146,14 +146,14 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::agent::{
-        Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, NamedFields,
-        Probe, ProbeFallback, RedactedField, Refusal, SensitiveFields, SensitiveValue, Serde,
-        SummaryFuture, SummaryHandler, ToolArgument, ToolDef, ToolFailure, ToolFuture, Wipe,
+        Agent, AgentIdentity, ArgumentObject, IntoSummaryOutcome, IntoToolResult, LastFourField,
+        NamedFields, Probe, ProbeFallback, RedactedField, Refusal, SensitiveFields, SensitiveValue,
+        Serde, SummaryFuture, SummaryHandler, ToolArgument, ToolDef, ToolFailure, ToolFuture, Wipe,
         WipeFallback, count_flagged, decode_args, flagged_names, from_decoded, run_guard,
         schema_for,
     };
     pub use crate::context::{Call, FromCall};
-    pub use crate::secret::{REDACTED, mark_sensitive};
+    pub use crate::secret::{REDACTED, mark_last_four, mark_sensitive};
     pub use actix_web;
     pub use schemars;
     pub use serde;

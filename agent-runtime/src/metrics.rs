@@ -17,9 +17,9 @@
 //! | Metric | Type | Labels | Counts |
 //! | --- | --- | --- | --- |
 //! | `agent_http_requests_total` | counter | `route`, `status` | every response of the agent's routes; `route` is the route pattern (`/`, `/swaig`, `/post_prompt`, `/metrics`, under the agent's route), or `unmatched` for a path no route answers, never the path itself |
-//! | `agent_audit_records_total` | counter | `event`, `outcome` | every audit record, whoever emitted it (the runtime, or a handler through the audit trail): `event` is the record's event name, `outcome` its outcome (`ok`, `refused`, `error`, `panic`, `timeout`, `allowed`, `on`, `off`) |
+//! | `agent_audit_records_total` | counter | `event`, `outcome` | every audit record, whoever emitted it: `event` is the record's event name, the runtime's (`auth_failure`, `call_start`, `tool_call`, ...) or a handler event's own [`EventName`](crate::audit::EventName) (`large_transfer`, recorded with [`Call::audit`](crate::Call::audit)); `outcome` its outcome (`ok`, `refused`, `error`, `panic`, `timeout`, `allowed`, `on`, `off`) |
 //! | `agent_refusals_total` | counter | `event`, `reason` | every audit record whose outcome is `refused`; `reason` is one class of [`REFUSAL_CLASSES`], never the record's own reason text |
-//! | `agent_tool_calls_total` | counter | `tool`, `outcome` | every SWAIG request for a registered tool that reached dispatch: `ok`, `error`, `panic`, `timeout` (the handler ran) or `refused` (a stage refused it: emergency mode, token, rate limit, guard, validation, state store) |
+//! | `agent_tool_calls_total` | counter | `tool`, `outcome` | every SWAIG request for a registered tool that reached dispatch: `ok`, `error`, `panic`, `timeout` (the handler ran) or `refused` (a stage refused it: emergency mode, token, rate limit, guard, validation, argument check, state store) |
 //! | `agent_tool_duration_seconds` | histogram | `tool` | how long each handler ran, buckets [`TOOL_DURATION_BUCKETS`] (seconds) |
 //!
 //! # Bounded labels
@@ -83,14 +83,14 @@ pub const TOOL_DURATION_BUCKETS: [f64; 15] = [
 /// | `auth` | basic auth (`auth_failure`) |
 /// | `signature` | the platform's webhook signature (`signature_failure`) |
 /// | `token` | a secure tool's or the post-prompt's token (`token_failure`) |
-/// | `validation` | arguments that broke the tool's rules (`validation_failure`) |
+/// | `validation` | arguments that broke the tool's rules (`validation_failure`), or a tool's argument check (`check_refusal`) |
 /// | `bad_request` | platform data that cannot be used: malformed arguments or `global_data`, an invalid caller id or name (`validation_failure`) |
 /// | `guard` | a tool's guard (`guard_refusal`) |
 /// | `lockout` | a refusal whose reason says a lock (`locked`, `lockout`, `locked_out`, ...), from a guard or a handler event |
 /// | `rate` | a rate limit, per caller and tool or per address (`rate_limited`) |
 /// | `emergency` | a secure tool withdrawn in emergency mode (`emergency_refusal`) |
 /// | `state` | the shared state store did not answer and the decision protects something (`state_unavailable`) |
-/// | `handler` | any other refused record, such as a handler's own event |
+/// | `handler` | any other refused record: a handler's own event ([`Call::audit`](crate::Call::audit)) with outcome `refused`, counted under its own name as `event` |
 pub const REFUSAL_CLASSES: [&str; 11] = [
     "auth",
     "signature",
@@ -119,12 +119,13 @@ const BAD_REQUEST_REASONS: [&str; 4] = [
 
 /// The records the runtime itself writes, as (event, outcome): their series
 /// exist from start-up.
-const RUNTIME_RECORDS: [(AuditEvent, &str); 16] = [
+const RUNTIME_RECORDS: [(AuditEvent, &str); 18] = [
     (AuditEvent::AuthFailure, "refused"),
     (AuditEvent::SignatureFailure, "refused"),
     (AuditEvent::TokenFailure, "refused"),
     (AuditEvent::ValidationFailure, "refused"),
     (AuditEvent::GuardRefusal, "refused"),
+    (AuditEvent::CheckRefusal, "refused"),
     (AuditEvent::RateLimited, "refused"),
     (AuditEvent::EmergencyRefusal, "refused"),
     (AuditEvent::StateUnavailable, "refused"),
@@ -134,13 +135,14 @@ const RUNTIME_RECORDS: [(AuditEvent, &str); 16] = [
     (AuditEvent::ToolCall, "panic"),
     (AuditEvent::ToolCall, "timeout"),
     (AuditEvent::Summary, "ok"),
+    (AuditEvent::CallStart, "ok"),
     (AuditEvent::EmergencySwitch, "on"),
     (AuditEvent::EmergencySwitch, "off"),
 ];
 
 /// The refusals the runtime itself writes, as (event, class): their series
 /// exist from start-up.
-const RUNTIME_REFUSALS: [(AuditEvent, &str); 10] = [
+const RUNTIME_REFUSALS: [(AuditEvent, &str); 11] = [
     (AuditEvent::AuthFailure, "auth"),
     (AuditEvent::SignatureFailure, "signature"),
     (AuditEvent::TokenFailure, "token"),
@@ -148,6 +150,7 @@ const RUNTIME_REFUSALS: [(AuditEvent, &str); 10] = [
     (AuditEvent::ValidationFailure, "bad_request"),
     (AuditEvent::GuardRefusal, "guard"),
     (AuditEvent::GuardRefusal, "lockout"),
+    (AuditEvent::CheckRefusal, "validation"),
     (AuditEvent::RateLimited, "rate"),
     (AuditEvent::EmergencyRefusal, "emergency"),
     (AuditEvent::StateUnavailable, "state"),
@@ -399,6 +402,7 @@ fn is_dispatch_refusal(event: AuditEvent) -> bool {
             | AuditEvent::TokenFailure
             | AuditEvent::RateLimited
             | AuditEvent::GuardRefusal
+            | AuditEvent::CheckRefusal
             | AuditEvent::ValidationFailure
             | AuditEvent::StateUnavailable
     )
@@ -417,6 +421,7 @@ fn refusal_class(event: AuditEvent, reason: &str) -> &'static str {
         AuditEvent::EmergencyRefusal => "emergency",
         AuditEvent::StateUnavailable => "state",
         _ if names_a_lock(reason) => "lockout",
+        AuditEvent::CheckRefusal => "validation",
         AuditEvent::GuardRefusal => "guard",
         _ => "handler",
     }

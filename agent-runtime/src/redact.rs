@@ -17,6 +17,48 @@ use crate::secret::REDACTED;
 /// decides at compile time whether a parameter must be `#[sensitive]`.
 pub use agent_rules::names::is_secret as is_secret_key;
 
+/// True when a field or key name says its value is an account or bank
+/// number, kept in audit records as its last four characters (see
+/// [`agent_rules::names::masks_last_four`]).
+pub use agent_rules::names::masks_last_four as is_masked_key;
+
+/// Values shorter than this are not shortened to their last four characters
+/// but replaced whole: four of six characters would say too much.
+pub const LAST_FOUR_MIN_CHARS: usize = 8;
+
+/// A value kept by its last four characters, the others replaced by `*`
+/// (`1000000001` → `******0001`). A value of fewer than
+/// [`LAST_FOUR_MIN_CHARS`] characters becomes `[REDACTED]`.
+///
+/// ```
+/// use agent_runtime::redact::mask_last_four;
+/// assert_eq!(mask_last_four("1000007890"), "******7890");
+/// assert_eq!(mask_last_four("1234"), "[REDACTED]");
+/// ```
+pub fn mask_last_four(value: &str) -> String {
+    let count = value.chars().count();
+    if count < LAST_FOUR_MIN_CHARS {
+        return REDACTED.to_owned();
+    }
+    let start = value.char_indices().nth_back(3).map_or(0, |(i, _)| i);
+    let mut out = "*".repeat(count - 4);
+    out.push_str(&value[start..]);
+    out
+}
+
+/// The last-four form of a JSON value: strings and numbers masked
+/// ([`mask_last_four`]), every item of a list masked, an object scrubbed as
+/// [`scrub_json`] does, `null` and booleans kept.
+pub fn mask_json(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(mask_last_four(s)),
+        Value::Number(n) => Value::String(mask_last_four(&n.to_string())),
+        Value::Array(items) => Value::Array(items.iter().map(mask_json).collect()),
+        Value::Object(_) => scrub_json(value),
+        Value::Null | Value::Bool(_) => value.clone(),
+    }
+}
+
 fn luhn_ok(digits: &[u8]) -> bool {
     let mut sum = 0u32;
     for (i, d) in digits.iter().rev().enumerate() {
@@ -203,24 +245,30 @@ pub fn scrub_text(text: &str) -> String {
 }
 
 /// Returns a copy of `value` with every value under a secret-looking key
-/// replaced by `[REDACTED]` and every string scrubbed with [`scrub_text`].
+/// replaced by `[REDACTED]`, every value under an account-number key masked
+/// to its last four characters ([`mask_json`]), and every other string
+/// scrubbed with [`scrub_text`].
 pub fn scrub_json(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| {
-                    let v = if is_secret_key(k) {
-                        Value::String(REDACTED.to_owned())
-                    } else {
-                        scrub_json(v)
-                    };
-                    (k.clone(), v)
-                })
+                .map(|(k, v)| (k.clone(), scrub_entry(k, v)))
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(scrub_json).collect()),
         Value::String(s) => Value::String(scrub_text(s)),
         other => other.clone(),
+    }
+}
+
+/// One value of an object under key `key`, as [`scrub_json`] copies it.
+pub(crate) fn scrub_entry(key: &str, value: &Value) -> Value {
+    if is_secret_key(key) {
+        Value::String(REDACTED.to_owned())
+    } else if is_masked_key(key) {
+        mask_json(value)
+    } else {
+        scrub_json(value)
     }
 }
 

@@ -24,6 +24,23 @@ pub const REDACTED: &str = "[REDACTED]";
 /// sent to the model drops every `x-` key, so the model never sees it.
 pub const SENSITIVE_MARKER: &str = "x-sensitive";
 
+/// The value of [`SENSITIVE_MARKER`] for a value kept by its last four
+/// characters (`#[sensitive(last_four)]`): audit records show `******7890`
+/// (see [`crate::redact::mask_last_four`]); `Debug` shows the same.
+pub const LAST_FOUR_MARK: &str = "last_four";
+
+/// Marks a schema as describing a value whose audit copy keeps only its last
+/// four characters (see [`LAST_FOUR_MARK`]). A schema already marked secret
+/// stays secret.
+pub fn mark_last_four(schema: &mut schemars::Schema) {
+    if schema.get(SENSITIVE_MARKER) != Some(&serde_json::Value::Bool(true)) {
+        schema.insert(
+            SENSITIVE_MARKER.to_owned(),
+            serde_json::Value::String(LAST_FOUR_MARK.to_owned()),
+        );
+    }
+}
+
 /// Marks a schema as describing a secret value (see [`SENSITIVE_MARKER`]).
 ///
 /// `#[sensitive]` and `#[tool_args]` apply it through

@@ -421,12 +421,12 @@ fn audit_verify_reports_a_keyed_chain_with_its_key_id_and_finds_a_changed_line()
         out.stdout
     );
     assert!(
-        out.stdout.contains("3 records in 5 lines"),
+        out.stdout.contains("5 records in 7 lines"),
         "{}",
         out.stdout
     );
     assert!(
-        out.stdout.contains("last seal: seq 5 at "),
+        out.stdout.contains("last seal: seq 7 at "),
         "{}",
         out.stdout
     );
@@ -437,12 +437,23 @@ fn audit_verify_reports_a_keyed_chain_with_its_key_id_and_finds_a_changed_line()
     );
     assert!(!out.stdout.contains(AUDIT_KEY));
 
-    // Line 1 is the start record; the refused call is line 3.
+    // Line 1 is the start record; each call's SWML fetch is a `call_start`
+    // record. The refused call is changed to look served.
     let text = std::fs::read_to_string(&path).unwrap();
+    let refused_line = 1 + text
+        .lines()
+        .position(|l| l.contains("\"refused\""))
+        .expect("a refused record");
+    assert!(refused_line > 1);
     std::fs::write(&path, text.replacen("\"refused\"", "\"ok\"", 1)).unwrap();
     let out = verify_with_key(file, AUDIT_KEY);
     assert_eq!(out.code, EXIT_FAILURE);
-    assert!(out.stdout.contains("broken at line 3"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains(&format!("broken at line {refused_line}")),
+        "{}",
+        out.stdout
+    );
     let _ = std::fs::remove_file(&path);
 }
 
@@ -522,7 +533,7 @@ fn audit_verify_shows_a_cut_tail_and_refuses_empty_and_missing_files() {
     assert!(out.stdout.contains("last seal: none"), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("tail after the last seal is unproven: 2 records"),
+            .contains("tail after the last seal is unproven: 4 records"),
         "{}",
         out.stdout
     );
@@ -548,7 +559,7 @@ fn audit_verify_reports_a_torn_line_and_the_segment_that_sealed_it_off() {
     write_audit(&path, audit_key(AUDIT_KEY));
     let file = path.to_str().unwrap();
     // The process died while writing a line.
-    let torn = "{\"seq\":6,\"prev\":\"7e";
+    let torn = "{\"seq\":8,\"prev\":\"7e";
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str(torn);
     std::fs::write(&path, &text).unwrap();
@@ -556,7 +567,7 @@ fn audit_verify_reports_a_torn_line_and_the_segment_that_sealed_it_off() {
     assert_eq!(out.code, EXIT_UNPROVEN_TAIL, "{}", out.stdout);
     assert!(
         out.stdout.contains(&format!(
-            "incomplete last line: {} bytes after seq 5",
+            "incomplete last line: {} bytes after seq 7",
             torn.len()
         )),
         "{}",
@@ -572,11 +583,11 @@ fn audit_verify_reports_a_torn_line_and_the_segment_that_sealed_it_off() {
     write_audit(&path, audit_key(AUDIT_KEY));
     let out = verify_with_key(file, AUDIT_KEY);
     assert_eq!(out.code, EXIT_OK, "{}", out.stdout);
-    assert!(out.stdout.contains("6 records"), "{}", out.stdout);
+    assert!(out.stdout.contains("10 records"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("segment from seq 6 (")
+        out.stdout.contains("segment from seq 8 (")
             && out.stdout.contains(&format!(
-                "a torn line of {} bytes (1 line) after seq 5 was sealed off",
+                "a torn line of {} bytes (1 line) after seq 7 was sealed off",
                 torn.len()
             )),
         "{}",

@@ -16,7 +16,8 @@ use serde_json::Value;
 const PASSWORD: &str = "real-password-canary-0123456789abcdef";
 const WRONG: &str = "wrong-password-canary-0123456789abcdef";
 
-fn example_binary() -> Option<PathBuf> {
+/// The built `secure_bank` example next to this test binary, when built.
+pub(crate) fn example_binary() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let bin = exe
         .parent()?
@@ -26,7 +27,8 @@ fn example_binary() -> Option<PathBuf> {
     bin.exists().then_some(bin)
 }
 
-fn free_port() -> u16 {
+/// A loopback port nobody listens on (at the time of asking).
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -48,7 +50,8 @@ fn request(port: u16, password: &str, body: &str) -> Option<u16> {
     response.split(' ').nth(1)?.parse().ok()
 }
 
-fn stop(child: &mut Child) {
+/// Stops the agent with `SIGTERM` and waits (15 s at most) for it to exit.
+pub(crate) fn stop(child: &mut Child) {
     let pid = child.id().to_string();
     // The shell's built-in `kill`: no `procps` package needed.
     let sent = Command::new("sh")
@@ -115,8 +118,15 @@ fn audit_lines_survive_rust_log_and_are_flushed_on_sigterm() {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|v| v["target"] == "agent_runtime::audit")
         .collect();
-    assert_eq!(audit.len(), 1, "one audit record (the 401):\n{stderr}");
-    let record = &audit[0];
+    assert_eq!(
+        audit.len(),
+        2,
+        "two audit records (the served SWML, the 401):\n{stderr}"
+    );
+    assert_eq!(audit[0]["event"], "call_start");
+    assert_eq!(audit[0]["outcome"], "ok");
+    assert_eq!(audit[0]["call_id"], "log-test-call");
+    let record = &audit[1];
     assert_eq!(record["event"], "auth_failure");
     assert_eq!(record["reason"], "bad_credentials");
     assert_eq!(record["outcome"], "refused");

@@ -96,7 +96,12 @@ async fn a_correct_token_runs_the_tool_and_the_call_is_audited() {
     assert_eq!(record.event, AuditEvent::ToolCall);
     assert_eq!(record.outcome, "ok");
     assert_eq!(record.caller.as_deref(), Some(TEST_CALLER));
-    assert_eq!(agent.audit_for_call("call-ok"), reply.audit);
+    // The call's trail: the SWML fetch that minted the token, then the tool.
+    let trail = agent.audit_for_call("call-ok");
+    assert_eq!(trail.len(), 2, "{trail:?}");
+    assert_eq!(trail[0].event, AuditEvent::CallStart);
+    assert_eq!(trail[0].outcome, "ok");
+    assert_eq!(trail[1..], reply.audit[..]);
 }
 
 #[actix_web::test]

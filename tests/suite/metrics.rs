@@ -27,10 +27,6 @@ use crate::secure_bank::{self, Bank};
 /// The alert rules shipped in the repository.
 const ALERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/prometheus/alerts.yml");
 
-/// Events the example rules expect from a handler, not from the runtime:
-/// their series appear with the first such event.
-const HANDLER_EVENTS: [&str; 1] = ["large_transfer"];
-
 /// One scrape's text.
 struct Scrape(String);
 
@@ -380,8 +376,14 @@ async fn every_alert_rule_names_what_a_live_agent_exports() {
         .join("\n");
     assert!(text.contains("- alert:"));
     let agent = bank().await;
-    // A few real requests, so every family has series.
+    // A few real requests, so every family has series: a large transfer
+    // makes the handler's `transfer_made` and `large_transfer` events.
     assert_eq!(agent.call("get_balance", json!({"account": "1000000001"})).await.status, 200);
+    let large = json!({"from_account": "1000000001", "to_account": "1000000002", "amount": 1500});
+    let reply = agent.call("transfer_funds", large).await;
+    assert_eq!(reply.status, 200);
+    let events: Vec<_> = reply.audit.iter().map(|r| r.event.as_str()).collect();
+    assert!(events.contains(&"large_transfer"), "{events:?}");
     let scrape = scrape(&agent).await;
     let exported = scrape.names();
     let named: BTreeSet<String> = text
@@ -400,10 +402,12 @@ async fn every_alert_rule_names_what_a_live_agent_exports() {
     }
     let events = scrape.label_values(AUDIT_RECORDS, "event");
     for event in quoted_values(&text, "event") {
-        assert!(
-            events.contains(&event) || HANDLER_EVENTS.contains(&event.as_str()),
-            "{event} is neither exported nor a documented handler event"
-        );
+        assert!(events.contains(&event), "{event} is not exported: {events:?}");
+    }
+    // The handler's events, counted by their own names.
+    for event in ["transfer_made", "large_transfer"] {
+        let labels = [("event", event), ("outcome", "ok")];
+        assert_eq!(scrape.value(AUDIT_RECORDS, &labels), Some(1.0), "{event}");
     }
     let tools = scrape.label_values(TOOL_CALLS, "tool");
     for tool in quoted_values(&text, "tool") {
@@ -463,28 +467,37 @@ async fn several_agents_keep_their_metrics_apart() {
     assert_eq!(b.count(HTTP_REQUESTS, &refused), 1.0);
 }
 
-/// One HTTP/1.1 request over TCP: status and body.
+/// One HTTP/1.1 request over TCP without a body: status and body.
 fn http(addr: SocketAddr, method: &str, path: &str, auth: Option<&str>) -> (u16, String) {
-    let mut tcp = TcpStream::connect(addr).expect("connects");
-    tcp.set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
+    http_with_body(addr, method, path, auth, "")
+        .unwrap_or_else(|| panic!("no HTTP answer to {method} {path}"))
+}
+
+/// One HTTP/1.1 request over TCP with a JSON body: status and body, or
+/// `None` when nothing answered (the server is not up yet).
+fn http_with_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    auth: Option<&str>,
+    body: &str,
+) -> Option<(u16, String)> {
+    let mut tcp = TcpStream::connect(addr).ok()?;
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let auth = auth.map_or(String::new(), |a| format!("Authorization: {a}\r\n"));
     write!(
         tcp,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )
-    .expect("writes");
+    .ok()?;
     let mut response = String::new();
-    tcp.read_to_string(&mut response).expect("reads");
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
+    tcp.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
     let body = response
         .split_once("\r\n\r\n")
         .map_or(String::new(), |(_, b)| b.to_owned());
-    (status, body)
+    Some((status, body))
 }
 
 fn bank_server(vars: &[(&str, &str)]) -> TestServer {
@@ -551,4 +564,88 @@ fn metrics_without_auth_need_a_listener_of_their_own() {
     config.metrics_auth = agent_runtime::MetricsAuth::Off;
     let built = secure_bank::builder().config(config).build();
     assert!(matches!(built, Err(agent_runtime::BuildError::Config(e)) if e.setting == "SWML_METRICS_AUTH"));
+}
+
+/// The issue's own check, on the built example as a process: `cargo run
+/// --example secure_bank`, then a failed login and a bad token; the
+/// `/metrics` output shows both, by reason.
+#[test]
+fn the_example_process_counts_a_failed_login_and_a_bad_token() {
+    use crate::default_log_output::{example_binary, free_port, stop};
+    const PASSWORD: &str = "metrics-password-canary-0123456789abcdef";
+    const WRONG: &str = "wrong-password-canary-0123456789abcdef";
+    let Some(bin) = example_binary() else {
+        eprintln!("examples/secure_bank not built; skipping the process test");
+        return;
+    };
+    let port = free_port();
+    let mut child = std::process::Command::new(&bin)
+        .env_clear()
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("SWML_BASIC_AUTH_PASSWORD", PASSWORD)
+        .env(
+            "SIGNALWIRE_SWAIG_SECRET",
+            "metrics-test-secret-0123456789abcdef0123",
+        )
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the example");
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let auth = basic_header("signalwire", PASSWORD);
+    // Wait until it answers: the SWML document for one call.
+    let swml = r#"{"call":{"call_id":"metrics-process-call"}}"#;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut served = None;
+    while served.is_none() && std::time::Instant::now() < deadline {
+        served = http_with_body(addr, "POST", "/", Some(&auth), swml);
+        if served.is_none() {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+    let Some((status, doc)) = served else {
+        stop(&mut child);
+        panic!("the example did not answer within 20 s");
+    };
+    assert_eq!(status, 200, "{doc}");
+    let doc: Value = serde_json::from_str(&doc).expect("a SWML document");
+    let token = agent_runtime::harness::tool_tokens(&doc)
+        .remove("transfer_funds")
+        .expect("the secure tool carries a token");
+
+    // A failed login.
+    let wrong = basic_header("signalwire", WRONG);
+    let login = http_with_body(addr, "POST", "/", Some(&wrong), swml).map(|(s, _)| s);
+    // A bad token: the document's own token with its signature changed.
+    let (head, tag) = token.rsplit_once('.').expect("payload.signature");
+    let forged = format!("{head}.{}{}", if tag.starts_with('A') { 'B' } else { 'A' }, &tag[1..]);
+    let call = json!({
+        "function": "transfer_funds",
+        "argument": {"parsed": [transfer_args()], "raw": transfer_args().to_string(), "substituted": ""},
+        "call_id": "metrics-process-call",
+        "content_type": "text/swaig",
+        "version": "2.0",
+    });
+    let swaig = format!("/swaig?__token={forged}");
+    let bad_token =
+        http_with_body(addr, "POST", &swaig, Some(&auth), &call.to_string()).map(|(s, _)| s);
+    let scraped = http_with_body(addr, "GET", "/metrics", Some(&auth), "");
+    stop(&mut child);
+
+    assert_eq!(login, Some(401));
+    assert_eq!(bad_token, Some(403));
+    let (status, text) = scraped.expect("a scrape");
+    assert_eq!(status, 200, "{text}");
+    assert!(!text.contains(PASSWORD) && !text.contains(WRONG) && !text.contains(tag));
+    let scrape = Scrape(text);
+    let refusals = |event, reason| scrape.value(REFUSALS, &[("event", event), ("reason", reason)]);
+    assert_eq!(refusals("auth_failure", "auth"), Some(1.0));
+    assert_eq!(refusals("token_failure", "token"), Some(1.0));
+    let refused = [("tool", "transfer_funds"), ("outcome", "refused")];
+    assert_eq!(scrape.value(TOOL_CALLS, &refused), Some(1.0));
+    let requests = |route, status| scrape.count(HTTP_REQUESTS, &[("route", route), ("status", status)]);
+    assert_eq!(requests("/", "401"), 1.0);
+    assert_eq!(requests("/swaig", "403"), 1.0);
 }

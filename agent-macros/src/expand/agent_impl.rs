@@ -7,7 +7,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned as _;
 use syn::{FnArg, ImplItem, ItemImpl};
 
-use super::common::{flagged_names, remove_markers, sensitive_schema_attr};
+use super::common::{flagged_names, last_four_schema_attr, remove_markers, sensitive_schema_attr};
 use crate::ast::{AgentImpl, Description, DescriptionPiece, Method, Param, ParamKind, Tool};
 use crate::attr::{self, NOT_SENSITIVE, ON_SUMMARY, SENSITIVE, TOOL};
 use crate::check;
@@ -147,7 +147,11 @@ fn args_struct(tool: &Tool) -> TokenStream {
             let doc = &p.doc;
             let doc = (!doc.is_empty()).then(|| quote!(#[doc = #doc]));
             let fwd = &p.forwarded;
-            let mark = p.sensitive.is_some().then(sensitive_schema_attr);
+            let mark = match (p.sensitive, p.last_four) {
+                (Some(_), _) => Some(sensitive_schema_attr()),
+                (None, Some(_)) => Some(last_four_schema_attr()),
+                (None, None) => None,
+            };
             let ty = if is_generic_field(p) {
                 let param = format_ident!("__AgentT{}", i);
                 generics.push(param.clone());

@@ -55,6 +55,13 @@ pub(super) fn sensitive_schema_attr() -> Attribute {
     syn::parse_quote!(#[schemars(transform = ::agent_runtime::__private::mark_sensitive)])
 }
 
+/// `#[schemars(transform = ..)]` that marks the schema of a
+/// `#[sensitive(last_four)]` field or parameter (the runtime's
+/// `mark_last_four`): its audit copy keeps the last four characters.
+pub(super) fn last_four_schema_attr() -> Attribute {
+    syn::parse_quote!(#[schemars(transform = ::agent_runtime::__private::mark_last_four)])
+}
+
 /// Whether `attrs` already mark the schema as secret (the other one of
 /// `#[tool_args]` and `#[sensitive]` on the same struct added it).
 pub(super) fn marks_schema_sensitive(attrs: &[Attribute]) -> bool {

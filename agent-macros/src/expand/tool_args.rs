@@ -9,8 +9,8 @@ use quote::{ToTokens, quote};
 use syn::{Fields, Item, ItemEnum, ItemStruct};
 
 use super::common::{
-    flagged_names, marks_schema_sensitive, parse_item, remove_markers, sensitive_schema_attr,
-    wrong_item,
+    flagged_names, last_four_schema_attr, marks_schema_sensitive, parse_item, remove_markers,
+    sensitive_schema_attr, wrong_item,
 };
 use crate::ast::{ArgsEnum, ArgsField, ArgsStruct};
 use crate::attr::{self, NOT_SENSITIVE, SENSITIVE};
@@ -52,9 +52,11 @@ fn expand_args_struct(mut cx: Ctxt, item: ItemStruct) -> TokenStream {
     let object = named_fields_impl(&model);
     let named = matches!(item.fields, Fields::Named(_));
     let mut cleaned = item.clone();
-    for field in cleaned.fields.iter_mut() {
-        if attr::find_marker(&field.attrs, SENSITIVE).is_some() {
+    for (field, model_field) in cleaned.fields.iter_mut().zip(&model.fields) {
+        if model_field.sensitive.is_some() {
             field.attrs.push(sensitive_schema_attr());
+        } else if model_field.last_four.is_some() {
+            field.attrs.push(last_four_schema_attr());
         }
         remove_markers(&mut field.attrs, &[SENSITIVE, NOT_SENSITIVE]);
     }
@@ -119,7 +121,7 @@ fn with_derives(cx: Ctxt, item: &Item, deny_unknown: bool, impls: TokenStream) -
 }
 
 /// A `Debug` impl printing every field, with `[REDACTED]` for the sensitive
-/// ones.
+/// ones and the last four characters of the `last_four` ones.
 fn redacting_debug(model: &ArgsStruct) -> TokenStream {
     let item = model.item;
     let ident = &item.ident;
@@ -137,6 +139,8 @@ fn redacting_debug(model: &ArgsStruct) -> TokenStream {
         let member = &f.member;
         if f.sensitive.is_some() {
             quote!(&::agent_runtime::__private::RedactedField)
+        } else if f.last_four.is_some() {
+            quote!(&::agent_runtime::__private::LastFourField(&self.#member))
         } else {
             quote!(&self.#member)
         }

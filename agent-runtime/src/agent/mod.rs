@@ -22,8 +22,8 @@ pub use argument::{
 };
 pub use refusal::{Refusal, ToolGuard, run_guard};
 pub use sensitive::{
-    Probe, ProbeFallback, RedactedField, SensitiveFields, SensitiveValue, Wipe, WipeFallback,
-    count_flagged, flagged_names,
+    LastFourField, Probe, ProbeFallback, RedactedField, SensitiveFields, SensitiveValue, Wipe,
+    WipeFallback, count_flagged, flagged_names,
 };
 
 /// The future a tool invocation returns.

@@ -102,6 +102,30 @@ impl fmt::Debug for RedactedField {
     }
 }
 
+/// What a `#[sensitive(last_four)]` field prints as in a generated `Debug`:
+/// the last four characters of the innermost quoted text of the value's own
+/// `Debug` (`AccountNumber("1000000001")` prints `"******0001"`), or of the
+/// whole text when it has no quotes (a number). Fewer than eight characters
+/// print `[REDACTED]`.
+#[doc(hidden)]
+pub struct LastFourField<'a, T: ?Sized>(pub &'a T);
+
+impl<T: fmt::Debug + ?Sized> fmt::Debug for LastFourField<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = format!("{:?}", self.0);
+        let inner = match (text.find('"'), text.rfind('"')) {
+            (Some(open), Some(close)) if close > open => &text[open + 1..close],
+            _ => text.as_str(),
+        };
+        let masked = crate::redact::mask_last_four(inner);
+        if masked == crate::secret::REDACTED {
+            f.write_str(&masked)
+        } else {
+            write!(f, "\"{masked}\"")
+        }
+    }
+}
+
 /// Wipes a field on drop when its type allows it (`Zeroize`); generated
 /// `Drop` impls of `#[sensitive]` types call `Wipe(&mut field).wipe()`.
 #[doc(hidden)]

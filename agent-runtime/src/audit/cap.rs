@@ -143,7 +143,8 @@ impl AuditRecord {
             .any(|f| f.as_deref().is_some_and(|s| over(s, MAX_FIELD_BYTES)))
             || over(&self.reason, MAX_FIELD_BYTES);
         let arguments_over = self.arguments.as_ref().is_some_and(value_over);
-        if !fields_over && !arguments_over {
+        let details_over = self.details.as_ref().is_some_and(value_over);
+        if !fields_over && !arguments_over && !details_over {
             return Cow::Borrowed(self);
         }
         Cow::Owned(AuditRecord {
@@ -160,6 +161,11 @@ impl AuditRecord {
                 self.arguments.as_ref().map(cap_value)
             } else {
                 self.arguments.clone()
+            },
+            details: if details_over {
+                self.details.as_ref().map(cap_value)
+            } else {
+                self.details.clone()
             },
         })
     }

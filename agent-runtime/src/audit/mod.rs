@@ -26,10 +26,13 @@
 
 mod cap;
 pub mod chain;
+pub mod event;
 mod line;
 
 pub use cap::{MAX_ARGUMENT_STRING_BYTES, MAX_FIELD_BYTES, MAX_LINE_BYTES, TRUNCATION_MARK_PREFIX};
 pub use chain::JsonLinesAuditSink;
+pub(crate) use event::EventSink;
+pub use event::{AuditEntry, EventName, MAX_DETAIL_FIELDS, MAX_EVENT_NAME_BYTES, Outcome};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -63,6 +66,14 @@ pub enum AuditEvent {
     /// (outcome `refused`) or, by policy, throttling let the request through
     /// (outcome `allowed`).
     StateUnavailable,
+    /// A tool's `#[tool(check = ...)]` refused the call after its arguments
+    /// were validated; the handler did not run.
+    CheckRefusal,
+    /// The platform fetched the SWML document for a call: `details` holds
+    /// the called number and the direction when the request named them.
+    CallStart,
+    /// An event a handler or guard recorded itself ([`Call::audit`](crate::Call::audit)).
+    Handler(EventName),
 }
 
 impl AuditEvent {
@@ -80,12 +91,18 @@ impl AuditEvent {
             AuditEvent::GuardRefusal => "guard_refusal",
             AuditEvent::EmergencySwitch => "emergency_switch",
             AuditEvent::StateUnavailable => "state_unavailable",
+            AuditEvent::CheckRefusal => "check_refusal",
+            AuditEvent::CallStart => "call_start",
+            AuditEvent::Handler(name) => name.as_str(),
         }
     }
 }
 
-/// One audit record.
+/// One audit record. Records are made by the runtime (and by handlers
+/// through [`Call::audit`](crate::Call::audit)), never by hand, so every one
+/// has been redacted and capped.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuditRecord {
     /// The event.
     pub event: AuditEvent,
@@ -107,8 +124,12 @@ pub struct AuditRecord {
     /// Client address.
     pub client: Option<String>,
     /// The tool arguments with every secret part replaced (`#[sensitive]`
-    /// parameters, secret-looking keys, card-number and SSN look-alikes).
+    /// parameters, secret-looking keys, card-number and SSN look-alikes) and
+    /// account numbers cut to their last four characters.
     pub arguments: Option<serde_json::Value>,
+    /// What a handler event, or a `call_start` record, adds: named fields,
+    /// redacted as the arguments are.
+    pub details: Option<serde_json::Value>,
 }
 
 /// The fields of a record in the order every JSON form writes them.
@@ -124,6 +145,8 @@ pub(crate) struct AuditFields<'a> {
     duration_ms: Option<f64>,
     client: Option<&'a str>,
     arguments: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a serde_json::Value>,
 }
 
 impl AuditRecord {
@@ -146,6 +169,7 @@ impl AuditRecord {
             duration_ms: self.duration.map(|d| d.as_secs_f64() * 1000.0),
             client: self.client.as_deref(),
             arguments: self.arguments.as_ref(),
+            details: self.details.as_ref(),
         }
     }
 
@@ -164,6 +188,7 @@ impl AuditRecord {
             duration: None,
             client: None,
             arguments: None,
+            details: None,
         }
     }
 }
@@ -209,16 +234,25 @@ impl AuditSink for MemoryAuditSink {
     }
 }
 
-/// Where an agent's audit records go: the log, and its sinks.
-#[derive(Clone, Default)]
+/// Where an agent's audit records go: the log, and its sinks. Cloning it
+/// (once per tool call, for handler events) copies one pointer.
+#[derive(Clone)]
 pub(crate) struct AuditTrail {
-    sinks: Vec<Arc<dyn AuditSink>>,
+    sinks: Arc<[Arc<dyn AuditSink>]>,
+}
+
+impl Default for AuditTrail {
+    fn default() -> Self {
+        AuditTrail::new(Vec::new())
+    }
 }
 
 impl AuditTrail {
     /// A trail writing to the log and to `sinks`.
     pub(crate) fn new(sinks: Vec<Arc<dyn AuditSink>>) -> Self {
-        AuditTrail { sinks }
+        AuditTrail {
+            sinks: sinks.into(),
+        }
     }
 
     /// Emits a record as a log line and to every sink.
@@ -232,7 +266,7 @@ impl AuditTrail {
     pub(crate) fn emit(&self, record: &AuditRecord) {
         let record = record.capped();
         emit_to_log(&record);
-        for sink in &self.sinks {
+        for sink in self.sinks.iter() {
             sink.record(&record);
         }
     }
@@ -240,7 +274,7 @@ impl AuditTrail {
     /// Sends a record to the sinks only (the caller logged it already).
     pub(crate) fn to_sinks(&self, record: &AuditRecord) {
         let record = record.capped();
-        for sink in &self.sinks {
+        for sink in self.sinks.iter() {
             sink.record(&record);
         }
     }
@@ -248,7 +282,7 @@ impl AuditTrail {
     /// Seals every sink ([`AuditSink::seal`]): called once the server
     /// stopped cleanly.
     pub(crate) fn seal(&self) {
-        for sink in &self.sinks {
+        for sink in self.sinks.iter() {
             sink.seal();
         }
     }
@@ -290,5 +324,6 @@ fn emit_event(record: &AuditRecord) {
         duration_ms = record.duration.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
         client = record.client.as_deref().unwrap_or(""),
         arguments = %arguments,
+        details = %record.details.as_ref().map(ToString::to_string).unwrap_or_default(),
     );
 }

@@ -22,6 +22,7 @@ use std::time::Duration;
 use actix_web::web::Bytes;
 use serde_json::{Map, Value};
 
+use crate::audit::{AuditEntry, EventName, EventSink};
 use crate::secret::REDACTED;
 use crate::store::{Lockout, StateStore};
 
@@ -43,7 +44,7 @@ impl CallId {
 /// `caller_id_num`). This is the only trustworthy caller identity: never take
 /// it from an argument the model fills.
 ///
-/// `Debug` prints `Caller { name: Some([REDACTED]), number: Some("***4321") }`:
+/// `Debug` prints `Caller { name: Some([REDACTED]), number: Some("********4321") }`:
 /// whether a name was sent, never the name, and only the last four characters
 /// of a number of eight or more (a shorter one prints `[REDACTED]`).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -152,11 +153,12 @@ struct LastFour<'a>(&'a str);
 
 impl fmt::Debug for LastFour<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let start = self.0.char_indices().nth_back(3).map_or(0, |(i, _)| i);
-        if self.0.chars().count() < 8 {
+        // The same mask as audit records use for account numbers.
+        let masked = crate::redact::mask_last_four(self.0);
+        if masked == REDACTED {
             return f.write_str(REDACTED);
         }
-        write!(f, "\"***{}\"", self.0[start..].escape_debug())
+        write!(f, "\"{}\"", masked.escape_debug())
     }
 }
 
@@ -213,7 +215,7 @@ impl fmt::Debug for MetaData {
 /// assert_eq!(
 ///     format!("{call:?}"),
 ///     "Call { id: CallId(Some(\"call-1\")), \
-///      caller: Caller { name: None, number: Some(\"***4321\") }, \
+///      caller: Caller { name: None, number: Some(\"********4321\") }, \
 ///      global_data: GlobalData { keys: [\"verified\", \"secret_word\"] }, \
 ///      meta_data: MetaData { keys: [] }, raw: RawBody(0 bytes) }"
 /// );
@@ -226,6 +228,9 @@ pub struct Call {
     pub(crate) meta_data: MetaData,
     pub(crate) raw: RawBody,
     pub(crate) store: Option<StoreAccess>,
+    /// Where this call's handler events go (`None` for a context built by
+    /// hand: log only).
+    pub(crate) events: Option<EventSink>,
 }
 
 impl Call {
@@ -274,6 +279,32 @@ impl Call {
             call_id: self.id.get(),
             access: self.store.as_ref(),
         }
+    }
+
+    /// Starts an audit record of the handler's own (see
+    /// [`crate::audit::EventName`]): it goes through the same redaction,
+    /// log line, sinks and chained file as the runtime's records, and names
+    /// this call, its caller and the running tool.
+    ///
+    /// ```
+    /// use agent_runtime::audit::{EventName, Outcome};
+    /// use agent_runtime::prelude::*;
+    /// const PIN_MISMATCH: EventName = EventName::new("pin_mismatch");
+    ///
+    /// fn wrong_pin(call: &Call, attempt: u32) {
+    ///     call.audit(PIN_MISMATCH)
+    ///         .outcome(Outcome::Refused)
+    ///         .field("attempt", attempt)
+    ///         .emit();
+    /// }
+    /// ```
+    pub fn audit(&self, event: EventName) -> AuditEntry<'_> {
+        AuditEntry::new(
+            self.events.as_ref(),
+            event,
+            self.id.get(),
+            self.caller.number(),
+        )
     }
 
     /// Attempt counters with lockout for `subject` (a caller number, an
@@ -406,6 +437,7 @@ mod tests {
             meta_data: MetaData(object(json!({"pin_attempts": "canary-meta-value"}))),
             raw: RawBody(Bytes::from_static(br#"{"secret":"canary-body"}"#)),
             store: None,
+            events: None,
         }
     }
 

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::action::ToolResult;
 use crate::agent::{Agent, ToolFailure};
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, EventSink};
 use crate::config::StateFailure;
 use crate::context::{Call, CallId, GlobalData, MetaData, RawBody, StoreAccess};
 use crate::request::envelope::SwaigEnvelope;
@@ -50,6 +50,11 @@ pub(super) async fn run_tool<A: Agent>(
             store: state.guards.store.clone(),
             ttl: state.guards.signer.token_ttl(),
             loaded: None,
+        }),
+        events: Some(EventSink {
+            trail: state.audit.clone(),
+            function: Some(subject.function),
+            client: subject.client.clone(),
         }),
     };
     if tool.def.guard.is_some() {

@@ -15,9 +15,11 @@ use super::gate::{
 use super::summary::handle_summary;
 use crate::access::Notes;
 use crate::agent::Agent;
-use crate::request::check_call_id;
-use crate::request::envelope::SwmlRequest;
+use crate::audit::{AuditEvent, AuditRecord};
+use crate::dispatch::client_addr;
+use crate::request::envelope::{SwmlCall, SwmlRequest};
 use crate::request::query::query_param;
+use crate::request::{check_call_id, check_caller_number};
 use crate::response::{HttpError, json_response, typed_response};
 use crate::state::AgentState;
 use crate::swml::template::POST_PROMPT_FUNCTION;
@@ -41,26 +43,58 @@ async fn swml<A: Agent>(req: HttpRequest, admitted: Admitted<A>) -> HttpResponse
 
 /// The call id comes from the body (`call_id`, else `call.call_id`), else
 /// from the query string; without one the document has no secure tools.
+/// A document served is a `call_start` audit record.
 fn render_swml<A>(
     req: &HttpRequest,
     state: &AgentState<A>,
     body: &Bytes,
     notes: &mut Notes,
 ) -> Result<Vec<u8>, HttpError> {
-    let mut call_id = None;
+    let mut call = SwmlCall::default();
     if !body.trim_ascii().is_empty() {
-        call_id = SwmlRequest::parse(body)?.call_id()?;
+        call = SwmlRequest::parse(body)?.into_call();
     }
-    if call_id.is_none() {
-        call_id = query_param(req.query_string(), "call_id")?;
+    if call.call_id.is_none() {
+        call.call_id = query_param(req.query_string(), "call_id")?;
     }
-    notes.call_id = check_call_id(call_id)?;
+    notes.call_id = check_call_id(call.call_id.take())?;
     let signer = &state.guards.signer;
-    Ok(match &notes.call_id {
+    let document = match &notes.call_id {
         Some(id) if state.emergency.is_on() => state.swml.emergency.render(signer, id),
         Some(id) => state.swml.with_call.render(signer, id),
         None => state.swml.without_call.render(signer, ""),
-    })
+    };
+    state
+        .audit
+        .emit(&call_start(req, notes.call_id.clone(), call));
+    Ok(document)
+}
+
+/// The `call_start` record of a SWML request. The numbers are kept only
+/// when they pass the caller-number rule and the direction only when it is
+/// one the platform sends; a SIP address or anything else is left out (and
+/// the document is still served: the start of a call is not refused for
+/// what it says about itself).
+fn call_start(req: &HttpRequest, call_id: Option<String>, call: SwmlCall) -> AuditRecord {
+    let number = |n: Option<String>| check_caller_number(n).ok().flatten();
+    let mut record = AuditRecord::new(AuditEvent::CallStart, "ok", "");
+    record.call_id = call_id;
+    record.caller = number(call.from);
+    record.client = client_addr(req);
+    let mut details = serde_json::Map::new();
+    if let Some(to) = number(call.to) {
+        details.insert("to".to_owned(), to.into());
+    }
+    if let Some(direction) = call
+        .direction
+        .filter(|d| matches!(d.as_str(), "inbound" | "outbound"))
+    {
+        details.insert("direction".to_owned(), direction.into());
+    }
+    if !details.is_empty() {
+        record.details = Some(details.into());
+    }
+    record
 }
 
 /// `POST /swaig`: one tool call.

@@ -76,6 +76,11 @@ pub(super) async fn handle_summary<A: Agent>(
                 ttl: state.guards.signer.token_ttl(),
                 loaded: None,
             }),
+            events: Some(crate::audit::EventSink {
+                trail: state.audit.clone(),
+                function: Some(POST_PROMPT_FUNCTION),
+                client: record.client.clone(),
+            }),
         };
         let run = std::panic::AssertUnwindSafe(handler(&state.agent, &call, summary));
         if futures_util::FutureExt::catch_unwind(run).await.is_err() {

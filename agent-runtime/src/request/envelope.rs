@@ -216,10 +216,24 @@ pub(crate) struct SwmlRequest<'a> {
     call: CallPart<'a>,
 }
 
-/// `call.call_id` of a SWML request (empty unless `call` is an object).
+/// `call.call_id`, `call.from`, `call.to` and `call.direction` of a SWML
+/// request (empty unless `call` is an object).
 #[derive(Debug, Default)]
 struct CallPart<'a> {
     call_id: Option<Field<'a>>,
+    from: Option<Field<'a>>,
+    to: Option<Field<'a>>,
+    direction: Option<Field<'a>>,
+}
+
+/// What a SWML request says about its call, for the `call_start` record:
+/// strings as sent (the caller checks them), other JSON types absent.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct SwmlCall {
+    pub call_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub direction: Option<String>,
 }
 
 from_object!(SwmlRequest, |map| {
@@ -242,11 +256,17 @@ from_object!(
     lenient | map | {
         let mut part = CallPart::default();
         read_entries(&mut map, |key, map| {
-            if key == "call_id" {
-                part.call_id = Some(map.next_value()?);
-            } else {
-                map.next_value::<Skip>()?;
-            }
+            let slot = match key {
+                "call_id" => &mut part.call_id,
+                "from" => &mut part.from,
+                "to" => &mut part.to,
+                "direction" => &mut part.direction,
+                _ => {
+                    map.next_value::<Skip>()?;
+                    return Ok(());
+                }
+            };
+            *slot = Some(map.next_value()?);
             Ok(())
         })?;
         Ok(part)
@@ -261,15 +281,24 @@ impl SwmlRequest<'_> {
 
     /// The call id: top-level `call_id`, else `call.call_id`; empty strings
     /// and other JSON types count as absent.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn call_id(self) -> Result<Option<String>, HttpError> {
-        for field in [self.call_id, self.call.call_id] {
-            if let Some(Field::Str(id)) = field
-                && !id.is_empty()
-            {
-                return Ok(Some(id.into_owned()));
-            }
+        Ok(self.into_call().call_id)
+    }
+
+    /// The call id (as [`call_id`](Self::call_id) finds it) and the call's
+    /// numbers and direction.
+    pub(crate) fn into_call(self) -> SwmlCall {
+        let text = |field: Option<Field<'_>>| match field {
+            Some(Field::Str(s)) if !s.is_empty() => Some(s.into_owned()),
+            _ => None,
+        };
+        SwmlCall {
+            call_id: text(self.call_id).or_else(|| text(self.call.call_id)),
+            from: text(self.call.from),
+            to: text(self.call.to),
+            direction: text(self.call.direction),
         }
-        Ok(None)
     }
 }
 

@@ -27,8 +27,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::redact::{is_secret_key, push_secret_values, scrub_json};
-use crate::secret::{REDACTED, SENSITIVE_MARKER, SecretString};
+use crate::redact::{is_masked_key, is_secret_key, mask_json, push_secret_values, scrub_json};
+use crate::secret::{LAST_FOUR_MARK, REDACTED, SENSITIVE_MARKER, SecretString};
 
 /// What the arguments of one tool hide, compiled from their full schema at
 /// start-up (see the module documentation).
@@ -45,6 +45,9 @@ enum Node {
     Clear,
     /// The whole value at this position is secret.
     Secret,
+    /// The value at this position is kept by its last four characters
+    /// (`#[sensitive(last_four)]`).
+    LastFour,
     /// Some values below this position are secret.
     Within(Box<Within>),
 }
@@ -133,6 +136,9 @@ impl Node {
         match (self, other) {
             (Node::Secret, _) | (_, Node::Secret) => Node::Secret,
             (Node::Clear, node) | (node, Node::Clear) => node,
+            // Masked in one branch, structured in another: masked (a mask
+            // of an object scrubs it).
+            (Node::LastFour, _) | (_, Node::LastFour) => Node::LastFour,
             (Node::Within(a), Node::Within(b)) => a.merge(*b).finish(),
         }
     }
@@ -142,13 +148,17 @@ impl Node {
             (Node::Clear, value) => scrub_json(value),
             (Node::Secret, Value::Null) => Value::Null,
             (Node::Secret, _) => Value::String(REDACTED.to_owned()),
+            (Node::LastFour, value) => mask_json(value),
             (Node::Within(within), Value::Object(map)) => Value::Object(
                 map.iter()
                     .map(|(key, value)| {
+                        let node = within.property(key);
                         let value = if is_secret_key(key) {
                             Value::String(REDACTED.to_owned())
+                        } else if is_masked_key(key) && *node != Node::Secret {
+                            mask_json(value)
                         } else {
-                            within.property(key).copy(value)
+                            node.copy(value)
                         };
                         (key.clone(), value)
                     })
@@ -168,7 +178,8 @@ impl Node {
     fn collect(&self, value: &Value, out: &mut Vec<SecretString>) {
         match (self, value) {
             (Node::Clear, value) => push_secret_values(value, false, out),
-            (Node::Secret, value) => push_secret_values(value, true, out),
+            // A masked value in full must not reach an error line either.
+            (Node::Secret | Node::LastFour, value) => push_secret_values(value, true, out),
             (Node::Within(within), Value::Object(map)) => {
                 for (key, value) in map {
                     if is_secret_key(key) {
@@ -193,6 +204,8 @@ impl Node {
             Node::Clear => {}
             Node::Secret if at.is_empty() => out.push("(arguments)".to_owned()),
             Node::Secret => out.push(at),
+            Node::LastFour if at.is_empty() => out.push("(arguments) (last four)".to_owned()),
+            Node::LastFour => out.push(format!("{at} (last four)")),
             Node::Within(within) => {
                 let key = |name: &str| {
                     if at.is_empty() {
@@ -293,8 +306,12 @@ impl<'a> Reader<'a> {
         let Value::Object(obj) = schema else {
             return Node::Clear;
         };
-        if obj.get(SENSITIVE_MARKER) == Some(&Value::Bool(true)) {
-            return Node::Secret;
+        match obj.get(SENSITIVE_MARKER) {
+            Some(Value::Bool(true)) => return Node::Secret,
+            Some(Value::String(mode)) if mode == LAST_FOUR_MARK => return Node::LastFour,
+            // Any other value is a marker this plan cannot read: secret.
+            Some(Value::Bool(false)) | None => {}
+            Some(_) => return Node::Secret,
         }
         let mut node = self.own_keywords(obj);
         if let Some(target) = obj.get("$ref") {
@@ -398,7 +415,8 @@ impl<'a> Reader<'a> {
 fn mentions_marker(schema: &Value) -> bool {
     match schema {
         Value::Object(obj) => {
-            obj.get(SENSITIVE_MARKER) == Some(&Value::Bool(true))
+            obj.get(SENSITIVE_MARKER)
+                .is_some_and(|marker| marker != &Value::Bool(false))
                 || obj.values().any(mentions_marker)
         }
         Value::Array(items) => items.iter().any(mentions_marker),

@@ -276,7 +276,7 @@ impl StateStore {
     pub(crate) async fn emergency(&self) -> Result<Option<bool>, StoreError> {
         match &self.inner.backend {
             Backend::Memory(_) => Ok(None),
-            Backend::Redis(r) => bounded(self.inner.timeout, r.emergency()).await.map(Some),
+            Backend::Redis(r) => bounded(self.inner.timeout, r.emergency()).await,
         }
     }
 

@@ -15,7 +15,7 @@ use agent_runtime::harness::{Reply, TestAgent, Token, ToolCall, test_config};
 use agent_runtime::{Value, json};
 
 use crate::support::assert_valid_swml;
-use example::{DEMO_NUMBER, PinDesk};
+use example::{DEMO_NUMBER, PIN_CHECK, PinDesk};
 
 const CALL_ID: &str = "pin-call";
 const PIN: &str = "4931";
@@ -101,13 +101,19 @@ async fn correct_pin_verifies_and_is_never_recorded() {
         .expect("the runtime audits the call");
     assert_eq!(runtime.outcome, "ok");
     assert_eq!(runtime.arguments, Some(json!({"pin": "[REDACTED]"})));
-    assert!(
-        reply
-            .audit
-            .iter()
-            .any(|r| r.reason == "pin_verified" && r.caller.as_deref() == Some(DEMO_NUMBER)),
-        "the handler records the outcome"
+    let check = reply
+        .audit
+        .iter()
+        .find(|r| r.event == AuditEvent::Handler(PIN_CHECK))
+        .expect("the handler records the outcome");
+    assert_eq!(
+        (check.outcome, check.reason.as_str()),
+        ("ok", "pin_verified")
     );
+    // The runtime fills in who and where: the call, the caller, the tool.
+    assert_eq!(check.caller.as_deref(), Some(DEMO_NUMBER));
+    assert_eq!(check.call_id.as_deref(), Some(CALL_ID));
+    assert_eq!(check.function.as_deref(), Some("verify_pin"));
     no_pin_anywhere(&agent, &[PIN]);
 }
 
@@ -176,18 +182,22 @@ async fn three_failures_across_redials_lock_the_number_and_each_is_audited() {
         runtime_calls, 4,
         "every attempt is a runtime tool_call record"
     );
-    let reasons: Vec<&str> = records
+    let checks: Vec<(&str, &str, Option<&Value>)> = records
         .iter()
-        .filter(|r| r.event == AuditEvent::ToolCall && r.arguments.is_none())
-        .map(|r| r.reason.as_str())
+        .filter(|r| r.event == AuditEvent::Handler(PIN_CHECK))
+        .map(|r| {
+            let attempt = r.details.as_ref().and_then(|d| d.get("attempt"));
+            (r.outcome, r.reason.as_str(), attempt)
+        })
         .collect();
+    let (one, two, three) = (json!(1), json!(2), json!(3));
     assert_eq!(
-        reasons,
+        checks,
         [
-            "pin_mismatch attempt=1/3",
-            "pin_mismatch attempt=2/3",
-            "pin_mismatch attempt=3/3",
-            "locked"
+            ("refused", "pin_mismatch", Some(&one)),
+            ("refused", "pin_mismatch", Some(&two)),
+            ("refused", "pin_mismatch", Some(&three)),
+            ("refused", "locked", None),
         ]
     );
     no_pin_anywhere(&agent, &[PIN, "1111", "2222", "3333"]);

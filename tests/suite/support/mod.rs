@@ -1,7 +1,10 @@
 //! What only this repository's tests need, read from `tests/data/` (see its
 //! README): the official SWML schema as an assertion, and the fixtures
 //! captured from the Python SDK. Requests, configurations and token reading
-//! are `agent_runtime::harness`'s, not this module's.
+//! are `agent_runtime::harness`'s, not this module's. [`redis`] starts a
+//! `redis-server` of a test's own, for tests of replicas sharing a store.
+
+pub mod redis;
 
 use std::sync::OnceLock;
 
