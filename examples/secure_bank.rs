@@ -11,12 +11,11 @@
 //! Without `SWML_BASIC_AUTH_PASSWORD` a development password is generated and
 //! printed; without `SIGNALWIRE_SWAIG_SECRET` tokens use a per-process key.
 //!
-//! Every completed transfer is a `transfer_made` audit event, and one of
-//! [`LARGE_TRANSFER_CENTS`] or more a `large_transfer` event too: both are
-//! counted by name in `agent_audit_records_total`, which the example alert
-//! rules (`deploy/prometheus/alerts.yml`) watch for large and after-hours
-//! transfers. The metrics are at `GET /metrics` with the agent's basic-auth
-//! credentials.
+//! A completed transfer of [`LARGE_TRANSFER_CENTS`] or more is also a
+//! `large_transfer` audit event of the handler's own, counted by name in
+//! `agent_audit_records_total`, which the example alert rules
+//! (`deploy/prometheus/alerts.yml`) watch. The metrics are at `GET /metrics`
+//! with the agent's basic-auth credentials.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -24,11 +23,8 @@ use std::sync::Mutex;
 use agent_runtime::audit::EventName;
 use agent_runtime::prelude::*;
 
-/// A completed transfer (the handler's own audit event).
-pub const TRANSFER_MADE: EventName = EventName::new("transfer_made");
-
-/// A completed transfer of [`LARGE_TRANSFER_CENTS`] or more, recorded beside
-/// [`TRANSFER_MADE`].
+/// A completed transfer of [`LARGE_TRANSFER_CENTS`] or more (the handler's
+/// own audit event).
 pub const LARGE_TRANSFER: EventName = EventName::new("large_transfer");
 
 /// From this amount up (in cents, 1,000 dollars) a transfer is large.
@@ -120,16 +116,14 @@ impl Bank {
         ledger.insert(args.from_account.0.clone(), from - cents);
         *ledger.entry(args.to_account.0.clone()).or_default() += cents;
         drop(ledger);
-        // Account fields keep their last four digits in the audit trail.
-        let event = |name| {
-            call.audit(name)
+        if cents >= LARGE_TRANSFER_CENTS {
+            // Account fields keep their last four digits in the audit trail.
+            call.audit(LARGE_TRANSFER)
+                .reason("over_large_amount")
                 .field("amount_cents", cents)
                 .field("from_account", &args.from_account.0)
                 .field("to_account", &args.to_account.0)
-        };
-        event(TRANSFER_MADE).emit();
-        if cents >= LARGE_TRANSFER_CENTS {
-            event(LARGE_TRANSFER).reason("over_large_amount").emit();
+                .emit();
         }
         Ok(ToolResult::new(format!(
             "Transferred {:.2} dollars from the account ending in {} to the account ending in {}.",

@@ -432,7 +432,10 @@ fn refusal_class(event: AuditEvent, reason: &str) -> &'static str {
 fn names_a_lock(reason: &str) -> bool {
     reason
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| word.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("lock")))
+        .any(|word| {
+            word.get(..4)
+                .is_some_and(|w| w.eq_ignore_ascii_case("lock"))
+        })
 }
 
 #[cfg(test)]
@@ -465,8 +468,16 @@ mod tests {
             (AuditEvent::AuthFailure, "bad_credentials", "auth"),
             (AuditEvent::SignatureFailure, "bad_signature", "signature"),
             (AuditEvent::TokenFailure, "token_expired", "token"),
-            (AuditEvent::ValidationFailure, "amount,to_account", "validation"),
-            (AuditEvent::ValidationFailure, "invalid_caller_number", "bad_request"),
+            (
+                AuditEvent::ValidationFailure,
+                "amount,to_account",
+                "validation",
+            ),
+            (
+                AuditEvent::ValidationFailure,
+                "invalid_caller_number",
+                "bad_request",
+            ),
             (AuditEvent::GuardRefusal, "not_verified", "guard"),
             (AuditEvent::GuardRefusal, "pin_locked_out", "lockout"),
             (AuditEvent::GuardRefusal, "blocked_number", "guard"),
@@ -492,7 +503,11 @@ mod tests {
         let mut call = record(AuditEvent::ToolCall, "ok", "");
         call.duration = Some(Duration::from_millis(3));
         sink.record(&call);
-        sink.record(&record(AuditEvent::TokenFailure, "refused", "token_missing"));
+        sink.record(&record(
+            AuditEvent::TokenFailure,
+            "refused",
+            "token_missing",
+        ));
         sink.record(&record(AuditEvent::Summary, "ok", ""));
         let mut unknown = record(AuditEvent::ToolCall, "ok", "");
         unknown.function = Some("not_a_tool".to_owned());
@@ -512,7 +527,10 @@ mod tests {
         assert_eq!(records("tool_call", "ok"), Some(2.0));
         assert_eq!(records("summary", "ok"), Some(1.0));
         let count = format!("{TOOL_DURATION}_count");
-        assert_eq!(sample(&text, &count, &[("tool", "transfer_funds")]), Some(1.0));
+        assert_eq!(
+            sample(&text, &count, &[("tool", "transfer_funds")]),
+            Some(1.0)
+        );
         let bucket = format!("{TOOL_DURATION}_bucket");
         let le = [("tool", "transfer_funds"), ("le", "0.0025")];
         assert_eq!(sample(&text, &bucket, &le), Some(0.0));

@@ -153,10 +153,7 @@ pub(crate) fn typed_response(
 ) -> HttpResponse {
     let mut res = HttpResponse::with_body(status, body.into());
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -221,7 +221,10 @@ fn check_and_production_start_agree_on_every_configuration() {
             with(&[
                 ("SWML_METRICS_ADDR", "10.0.0.5:9464"),
                 ("SWML_METRICS_AUTH", "off"),
-                ("AGENT_WAIVE_METRICS", "only the scraper's network reaches it"),
+                (
+                    "AGENT_WAIVE_METRICS",
+                    "only the scraper's network reaches it",
+                ),
             ]),
             &[],
         ),

@@ -696,8 +696,8 @@ mod tests {
         // Without a listener of their own, metrics always need credentials.
         let e = AgentConfig::from_lookup(lookup(&[("SWML_METRICS_AUTH", "off")])).unwrap_err();
         assert_eq!(e.setting, "SWML_METRICS_AUTH");
-        let e = AgentConfig::from_lookup(lookup(&[("SWML_METRICS_AUTH", "canary-auth")]))
-            .unwrap_err();
+        let e =
+            AgentConfig::from_lookup(lookup(&[("SWML_METRICS_AUTH", "canary-auth")])).unwrap_err();
         assert_eq!(e.setting, "SWML_METRICS_AUTH");
         assert!(!e.to_string().contains("canary"));
         for bad in ["localhost:9464", "10.1.2.3", "canary-addr"] {

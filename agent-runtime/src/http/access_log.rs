@@ -43,7 +43,9 @@ pub(crate) async fn access_log<A: Agent>(
             return Err(e);
         }
     };
-    state.metrics.count_request(route.as_ref(), res.status().as_u16());
+    state
+        .metrics
+        .count_request(route.as_ref(), res.status().as_u16());
     if let Some(origin) = cors_origin(&state, res.request()) {
         let h = res.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
