@@ -62,14 +62,14 @@
 //! list): [`secret`], [`redact`], [`logging`], `security` (basic auth,
 //! [`token`]s, webhook signatures), [`ratelimit`], [`config`], `store` (shared
 //! security state), [`audit`], [`metrics`] (Prometheus counters fed by the
-//! audit trail and the access layer), [`action`] (what a tool returns), `context` (platform data a tool can
-//! borrow), `agent` (the contract generated code implements), `schema` (the
-//! dialect sent to the model and the validator that enforces it), `swml`
-//! (prompt types, templates), `response` (fixed refusals), `request` (parsers
-//! of what the platform sends), `access`, `emergency`, `state` (what every
-//! request reads), `dispatch` (the SWAIG pipeline), `http` (routes and request
-//! checks), `service` (builder, built service, server start-up), [`multi`],
-//! `harness`, `cli`.
+//! audit trail and the access layer), [`action`] (what a tool returns),
+//! `context` (platform data a tool can borrow), `agent` (the contract generated
+//! code implements), `schema` (the dialect sent to the model and the validator
+//! that enforces it), `swml` (prompt types, templates), `response` (fixed
+//! refusals), `request` (parsers of what the platform sends), `access`,
+//! `emergency`, `state` (what every request reads), `dispatch` (the SWAIG
+//! pipeline), `http` (routes and request checks), `service` (builder, built
+//! service, server start-up), [`multi`], `harness`, `cli`.
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
