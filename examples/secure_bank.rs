@@ -10,6 +10,13 @@
 //!
 //! Without `SWML_BASIC_AUTH_PASSWORD` a development password is generated and
 //! printed; without `SIGNALWIRE_SWAIG_SECRET` tokens use a per-process key.
+//!
+//! A completed transfer over [`STEP_UP_OVER`] dollars (which needs the
+//! source account's PIN first) is also a
+//! `large_transfer` audit event of the handler's own, counted by name in
+//! `agent_audit_records_total`, which the example alert rules
+//! (`deploy/prometheus/alerts.yml`) watch. The metrics are at `GET /metrics`
+//! with the agent's basic-auth credentials.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -34,13 +34,6 @@ pub(crate) struct AccessHooks {
     pub on_response: Option<AccessHook>,
 }
 
-impl AccessHooks {
-    /// True when at least one hook is set.
-    pub(crate) fn any(&self) -> bool {
-        self.on_request.is_some() || self.on_response.is_some()
-    }
-}
-
 /// What a handler learned about a request (call id, tool), kept in the
 /// request's extensions for the `on_response` hook.
 #[derive(Debug, Default, Clone)]

@@ -677,7 +677,8 @@ fn tamper(token: &str) -> String {
 ///
 /// It runs the same server as [`AgentService::serve_on`] (timeouts,
 /// `TCP_NODELAY`, TLS and HSTS when configured, one worker unless
-/// `SWML_WORKERS` says otherwise), but leaves the process alone: no panic
+/// `SWML_WORKERS` says otherwise, the metrics listener when
+/// `SWML_METRICS_ADDR` is set), but leaves the process alone: no panic
 /// hook and no default logger are installed, so tests in the same process
 /// keep their own. Dropping the server stops it.
 ///
@@ -717,6 +718,7 @@ fn tamper(token: &str) -> String {
 #[derive(Debug)]
 pub struct TestServer {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     handle: ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -728,6 +730,17 @@ impl TestServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
         let addr = listener.local_addr()?;
         let state = service.state;
+        // The metrics listener, when configured, is bound here too, so a
+        // configured port 0 gets a port the test can read.
+        let metrics = match state.config.metrics_addr {
+            Some(at) => {
+                let bound = std::net::TcpListener::bind(at)?;
+                let local = bound.local_addr()?;
+                crate::service::metrics_listener(&state, Some(bound)).map(|side| (side, local))
+            }
+            None => None,
+        };
+        let metrics_addr = metrics.as_ref().map(|(_, local)| *local);
         let mut settings = ServeSettings::new(&state.config, state.tls.clone(), Some(listener));
         settings.bind = (addr.ip().to_string(), addr.port());
         settings.workers = Some(state.config.workers.unwrap_or(1));
@@ -738,6 +751,17 @@ impl TestServer {
             .name("agent-test-server".to_owned())
             .spawn(move || {
                 actix_web::rt::System::new().block_on(async move {
+                    let side = match metrics.map(|(start, _)| start()).transpose() {
+                        Ok(side) => side,
+                        Err(e) => {
+                            let _ = started_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let side_handle = side.as_ref().map(actix_web::dev::Server::handle);
+                    if let Some(side) = side {
+                        actix_web::rt::spawn(side);
+                    }
                     match crate::service::start_server(settings, routes) {
                         Ok(server) => {
                             let _ = started_tx.send(Ok(server.handle()));
@@ -752,6 +776,9 @@ impl TestServer {
                             let _ = started_tx.send(Err(e));
                         }
                     }
+                    if let Some(handle) = side_handle {
+                        handle.stop(false).await;
+                    }
                 })
             })?;
         let handle = match started_rx.recv() {
@@ -764,9 +791,17 @@ impl TestServer {
         };
         Ok(TestServer {
             addr,
+            metrics_addr,
             handle,
             thread: Some(thread),
         })
+    }
+
+    /// Where the separate metrics listener listens, when the agent's
+    /// configuration has one (`SWML_METRICS_ADDR`; port 0 is replaced by the
+    /// port the system chose).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The loopback address and port the server listens on.

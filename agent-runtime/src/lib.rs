@@ -61,15 +61,15 @@
 //! From the lowest floor up (a module only uses modules before it in this
 //! list): [`secret`], [`redact`], [`sanitize`], [`logging`], `security` (basic auth,
 //! [`token`]s, webhook signatures), [`ratelimit`], [`config`], `store` (shared
-//! security state), [`audit`],
-//! [`action`] (what a tool returns), `context` (platform data a tool can
-//! borrow), `agent` (the contract generated code implements), `schema` (the
-//! dialect sent to the model and the validator that enforces it), `swml`
-//! (prompt types, templates), `response` (fixed refusals), `request` (parsers
-//! of what the platform sends), `access`, `emergency`, `state` (what every
-//! request reads), `dispatch` (the SWAIG pipeline), `http` (routes and request
-//! checks), `service` (builder, built service, server start-up), [`multi`],
-//! `harness`, `cli`.
+//! security state), [`audit`], [`metrics`] (Prometheus counters fed by the
+//! audit trail and the access layer), [`action`] (what a tool returns),
+//! `context` (platform data a tool can borrow), `agent` (the contract generated
+//! code implements), `schema` (the dialect sent to the model and the validator
+//! that enforces it), `swml` (prompt types, templates), `response` (fixed
+//! refusals), `request` (parsers of what the platform sends), `access`,
+//! `emergency`, `state` (what every request reads), `dispatch` (the SWAIG
+//! pipeline), `http` (routes and request checks), `service` (builder, built
+//! service, server start-up), [`multi`], `harness`, `cli`.
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -90,6 +90,7 @@ mod emergency;
 pub mod harness;
 mod http;
 pub mod logging;
+pub mod metrics;
 pub mod multi;
 pub mod ratelimit;
 pub mod redact;
@@ -111,7 +112,7 @@ pub use agent::{
     RecordingPolicy, Refusal, SensitiveFields, SensitiveValue, ToolArgument, ToolGuard,
 };
 pub use agent_macros::{agent, sensitive, tool, tool_args};
-pub use config::AgentConfig;
+pub use config::{AgentConfig, MetricsAuth};
 pub use context::{
     Attempts, Call, CallFacts, CallId, Caller, FromCall, GlobalData, MetaData, RawBody,
 };

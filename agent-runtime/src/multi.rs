@@ -41,6 +41,13 @@
 //! one of the agents, then 404, so the set of agents is not revealed to
 //! strangers. Routes must be distinct: two agents whose endpoints would share
 //! a path (or shadow `/health` or `/ready`) are refused.
+//!
+//! Each agent's metrics are under its own route (`/bank/metrics`), behind its
+//! own credentials, and count its own requests and audit records (an
+//! `auth_failure` on an unknown path is in every agent's audit sinks, so in
+//! every agent's refusals; the request itself belongs to no agent and is not
+//! in any `agent_http_requests_total`). An agent with `SWML_METRICS_ADDR` gets
+//! a metrics listener of its own instead.
 
 use std::sync::Arc;
 
@@ -52,7 +59,8 @@ use crate::audit::{AuditEvent, AuditRecord, AuditTrail, emit_to_log};
 use crate::http::routes::{ENDPOINTS, configure, configure_probes, paths};
 use crate::response::HttpError;
 use crate::service::{
-    AgentService, ServeSettings, install_redacting_panic_hook, print_banner, serve_app,
+    AgentService, ServeSettings, SideServer, install_redacting_panic_hook, metrics_listener,
+    print_banner, serve_app,
 };
 
 /// One mounted agent, type-erased.
@@ -65,6 +73,7 @@ trait Mounted: Send + Sync {
     fn banner(&self);
     fn config(&self) -> &crate::config::AgentConfig;
     fn tls(&self) -> Option<Arc<rustls::ServerConfig>>;
+    fn metrics_listener(&self) -> Option<SideServer>;
 }
 
 impl<A: Agent + Send + Sync> Mounted for AgentService<A> {
@@ -91,6 +100,9 @@ impl<A: Agent + Send + Sync> Mounted for AgentService<A> {
     }
     fn tls(&self) -> Option<Arc<rustls::ServerConfig>> {
         self.state.tls.clone()
+    }
+    fn metrics_listener(&self) -> Option<SideServer> {
+        metrics_listener(&self.state, None)
     }
 }
 
@@ -295,7 +307,15 @@ impl MultiService {
         // Every agent's sinks are sealed when the server stops (a sink
         // shared by two agents ends with one stop seal, not two).
         let audit = self.agents.0.iter().map(|a| a.audit().clone()).collect();
-        serve_app(settings, move |cfg| me.configure(cfg), audit).await
+        // Agents with `SWML_METRICS_ADDR` get their own metrics listener (two
+        // agents cannot share one address: the second fails to bind).
+        let sides = self
+            .agents
+            .0
+            .iter()
+            .filter_map(|a| a.metrics_listener())
+            .collect();
+        serve_app(settings, move |cfg| me.configure(cfg), audit, sides).await
     }
 }
 

@@ -29,6 +29,9 @@ pub(crate) enum HttpError {
     /// 408: the body did not arrive before its deadline. The connection is
     /// closed after the answer.
     RequestTimeout,
+    /// 500: the runtime could not write an answer it should have (never
+    /// expected; the body says nothing more).
+    Internal,
 }
 
 impl HttpError {
@@ -62,6 +65,10 @@ impl HttpError {
             HttpError::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,
                 r#"{"error":"request body not received in time"}"#,
+            ),
+            HttpError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"error":"internal error"}"#,
             ),
             HttpError::HeadersTooLarge => (
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -134,12 +141,19 @@ pub(crate) mod bad_request {
 
 /// A JSON response with the security headers, written in one piece.
 pub(crate) fn json_response(status: StatusCode, body: impl Into<Bytes>) -> HttpResponse {
+    typed_response(status, "application/json", body)
+}
+
+/// A response of `content_type` with the security headers, written in one
+/// piece.
+pub(crate) fn typed_response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> HttpResponse {
     let mut res = HttpResponse::with_body(status, body.into());
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

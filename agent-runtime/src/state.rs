@@ -14,6 +14,7 @@ use crate::agent::{SummaryHandler, ToolDef};
 use crate::audit::AuditTrail;
 use crate::config::{AgentConfig, Checklist};
 use crate::emergency::EmergencySwitch;
+use crate::metrics::Metrics;
 use crate::schema::{ArgsValidator, RedactionPlan};
 use crate::security::auth::BasicAuth;
 use crate::security::signature::SignatureVerifier;
@@ -117,6 +118,8 @@ pub(crate) struct AgentState<A> {
     /// Emergency mode, switchable at run time.
     pub emergency: EmergencySwitch,
     pub audit: AuditTrail,
+    /// The agent's Prometheus metrics; its audit sink is one of `audit`'s.
+    pub metrics: Metrics,
     pub hooks: AccessHooks,
     pub tool_timeout: Duration,
     /// TLS server configuration, loaded at start-up.

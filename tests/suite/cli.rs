@@ -73,7 +73,7 @@ fn check_fails_in_development_naming_every_fix() {
             out.stdout
         );
     }
-    assert!(out.stdout.contains("6 of 9 checks failed"));
+    assert!(out.stdout.contains("6 of 10 checks failed"));
     // The generated password is never printed by `check`.
     assert!(!out.stdout.contains("password:"));
 }
@@ -84,11 +84,11 @@ fn check_passes_with_a_production_configuration() {
     assert_eq!(out.code, EXIT_OK, "{}", out.stdout);
     assert_eq!(
         out.stdout.lines().filter(|l| l.starts_with("PASS")).count(),
-        9
+        10
     );
     assert!(
         out.stdout
-            .contains("production start allowed: 9 of 9 checks passed")
+            .contains("production start allowed: 10 of 10 checks passed")
     );
     assert!(!out.stdout.contains(STRONG));
 }
@@ -622,7 +622,7 @@ fn example_binary_check_exit_codes() {
         .output()
         .unwrap();
     assert_eq!(dev.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&dev.stdout).contains("6 of 9 checks failed"));
+    assert!(String::from_utf8_lossy(&dev.stdout).contains("6 of 10 checks failed"));
     let prod = std::process::Command::new(&bin)
         .arg("check")
         .env_clear()

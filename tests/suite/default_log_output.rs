@@ -16,7 +16,8 @@ use serde_json::Value;
 const PASSWORD: &str = "real-password-canary-0123456789abcdef";
 const WRONG: &str = "wrong-password-canary-0123456789abcdef";
 
-fn example_binary() -> Option<PathBuf> {
+/// The built `secure_bank` example next to this test binary, when built.
+pub(crate) fn example_binary() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let bin = exe
         .parent()?
@@ -26,7 +27,8 @@ fn example_binary() -> Option<PathBuf> {
     bin.exists().then_some(bin)
 }
 
-fn free_port() -> u16 {
+/// A loopback port nobody listens on (at the time of asking).
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -48,7 +50,8 @@ fn request(port: u16, password: &str, body: &str) -> Option<u16> {
     response.split(' ').nth(1)?.parse().ok()
 }
 
-fn stop(child: &mut Child) {
+/// Stops the agent with `SIGTERM` and waits (15 s at most) for it to exit.
+pub(crate) fn stop(child: &mut Child) {
     let pid = child.id().to_string();
     // The shell's built-in `kill`: no `procps` package needed.
     let sent = Command::new("sh")

@@ -35,6 +35,7 @@ mod handler_failures;
 mod harness;
 mod hosts_cors_proxy;
 mod limits_tcp;
+mod metrics;
 mod multi_agent;
 mod one_reading;
 mod platform_strings;

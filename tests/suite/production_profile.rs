@@ -195,6 +195,39 @@ fn check_and_production_start_agree_on_every_configuration() {
             ]),
             &["signing key"],
         ),
+        (
+            "metrics on their own listener, with basic auth",
+            with(&[("SWML_METRICS_ADDR", "0.0.0.0:9464")]),
+            &[],
+        ),
+        (
+            "metrics without auth, reachable from other hosts",
+            with(&[
+                ("SWML_METRICS_ADDR", "0.0.0.0:9464"),
+                ("SWML_METRICS_AUTH", "off"),
+            ]),
+            &["metrics"],
+        ),
+        (
+            "metrics without auth on loopback",
+            with(&[
+                ("SWML_METRICS_ADDR", "127.0.0.1:9464"),
+                ("SWML_METRICS_AUTH", "off"),
+            ]),
+            &[],
+        ),
+        (
+            "metrics without auth, waived",
+            with(&[
+                ("SWML_METRICS_ADDR", "10.0.0.5:9464"),
+                ("SWML_METRICS_AUTH", "off"),
+                (
+                    "AGENT_WAIVE_METRICS",
+                    "only the scraper's network reaches it",
+                ),
+            ]),
+            &[],
+        ),
     ];
     assert!(table.len() >= 12);
     for (name, vars, refused) in &table {

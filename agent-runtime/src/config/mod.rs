@@ -2,6 +2,7 @@
 //! and limits. Read once at start-up from the environment (or set through the
 //! builder); never re-read per request.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 mod production;
@@ -88,6 +89,21 @@ pub enum KeySource {
     Random,
 }
 
+/// Whether the metrics endpoint asks for basic auth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MetricsAuth {
+    /// The agent's own basic-auth credentials, checked and audited like on
+    /// every other route (the default, and the only choice on the agent's
+    /// own port).
+    #[default]
+    Basic,
+    /// No credentials (`SWML_METRICS_AUTH=off`): only on the separate
+    /// metrics listener (`SWML_METRICS_ADDR`), for a scraper that cannot
+    /// send basic auth. Outside the loopback range this fails the
+    /// production checklist unless waived (`AGENT_WAIVE_METRICS`).
+    Off,
+}
+
 /// The complete run-time configuration of one agent.
 #[derive(Debug, Clone)]
 pub struct AgentConfig {
@@ -166,6 +182,14 @@ pub struct AgentConfig {
     /// limit (`SWML_TRUST_PROXY_HEADERS`): only behind a proxy that sets it.
     /// No URL is ever built from request headers.
     pub trust_proxy_headers: bool,
+    /// A separate listener for the metrics (`SWML_METRICS_ADDR`, an IP
+    /// address and port such as `127.0.0.1:9464`): `/metrics` is then served
+    /// there only, over TLS when the agent's port uses TLS. `None` (the
+    /// default) serves `/metrics` on the agent's own port, under its route.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Whether the metrics need basic auth (`SWML_METRICS_AUTH`, `basic` by
+    /// default; `off` only together with `SWML_METRICS_ADDR`).
+    pub metrics_auth: MetricsAuth,
 }
 
 impl AgentConfig {
@@ -334,7 +358,26 @@ impl AgentConfig {
             Some(v) => parse_bool(&v, "SWML_TRUST_PROXY_HEADERS")?,
             None => false,
         };
+        let metrics_addr = get("SWML_METRICS_ADDR")
+            .map(|v| {
+                v.trim().parse::<SocketAddr>().map_err(|_| {
+                    config_err(
+                        "SWML_METRICS_ADDR",
+                        "must be an IP address and port such as 127.0.0.1:9464",
+                    )
+                })
+            })
+            .transpose()?;
+        let metrics_auth = match get("SWML_METRICS_AUTH").map(|v| v.trim().to_ascii_lowercase()) {
+            None => MetricsAuth::Basic,
+            Some(v) if v == "basic" => MetricsAuth::Basic,
+            Some(v) if v == "off" => MetricsAuth::Off,
+            Some(_) => return Err(config_err("SWML_METRICS_AUTH", "must be basic or off")),
+        };
+        check_metrics(metrics_addr, metrics_auth)?;
         Ok(AgentConfig {
+            metrics_addr,
+            metrics_auth,
             allowed_hosts,
             cors_origins,
             trust_proxy_headers,
@@ -392,6 +435,21 @@ impl AgentConfig {
     }
 }
 
+/// Metrics without basic auth are only possible on their own listener: the
+/// agent's port never serves anything without credentials but the probes.
+pub(crate) fn check_metrics(
+    addr: Option<SocketAddr>,
+    auth: MetricsAuth,
+) -> Result<(), ConfigError> {
+    if auth == MetricsAuth::Off && addr.is_none() {
+        return Err(config_err(
+            "SWML_METRICS_AUTH",
+            "off needs SWML_METRICS_ADDR: metrics on the agent's own port always need basic auth",
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses a variable named like a waiver (`AGENT_WAIVE_...`) that waives
 /// no checklist item, so a misspelt waiver is not silently ignored.
 pub(crate) fn check_waiver_names(names: impl Iterator<Item = String>) -> Result<(), ConfigError> {
@@ -401,7 +459,8 @@ pub(crate) fn check_waiver_names(names: impl Iterator<Item = String>) -> Result<
                 "AGENT_WAIVE_*",
                 "an AGENT_WAIVE_ variable names no checklist item; the waivable items are \
                  AGENT_WAIVE_SIGNING_KEY, AGENT_WAIVE_TRANSPORT, AGENT_WAIVE_SHARED_STATE, \
-                 AGENT_WAIVE_RATE_LIMITS, AGENT_WAIVE_SECURE_TOOLS and AGENT_WAIVE_RECORDING",
+                 AGENT_WAIVE_RATE_LIMITS, AGENT_WAIVE_SECURE_TOOLS, AGENT_WAIVE_RECORDING and \
+                 AGENT_WAIVE_METRICS",
             ));
         }
     }
@@ -434,13 +493,14 @@ const WAIVER_PREFIX: &str = "AGENT_WAIVE_";
 
 /// The production checklist items an operator may waive, and the variable
 /// that waives each (its value is the reason, printed at start-up).
-pub const WAIVER_VARIABLES: [(&str, &str); 6] = [
+pub const WAIVER_VARIABLES: [(&str, &str); 7] = [
     ("signing key", "AGENT_WAIVE_SIGNING_KEY"),
     ("transport", "AGENT_WAIVE_TRANSPORT"),
     ("shared state", "AGENT_WAIVE_SHARED_STATE"),
     ("rate limits", "AGENT_WAIVE_RATE_LIMITS"),
     ("secure tools", "AGENT_WAIVE_SECURE_TOOLS"),
     ("recording", "AGENT_WAIVE_RECORDING"),
+    ("metrics", "AGENT_WAIVE_METRICS"),
 ];
 
 /// Default per-caller, per-tool limit.
@@ -618,6 +678,33 @@ mod tests {
             AgentConfig::from_lookup(lookup(&[("SWML_PROXY_URL_BASE", "https://u:p@x.example")]))
                 .unwrap_err();
         assert_eq!(e.setting, "SWML_PROXY_URL_BASE");
+    }
+
+    #[test]
+    fn metrics_settings_are_read_and_checked() {
+        let c = AgentConfig::from_lookup(lookup(&[])).unwrap();
+        assert_eq!((c.metrics_addr, c.metrics_auth), (None, MetricsAuth::Basic));
+        let c = AgentConfig::from_lookup(lookup(&[
+            ("SWML_METRICS_ADDR", " 127.0.0.1:9464 "),
+            ("SWML_METRICS_AUTH", "OFF"),
+        ]))
+        .unwrap();
+        assert_eq!(c.metrics_addr, Some(([127, 0, 0, 1], 9464).into()));
+        assert_eq!(c.metrics_auth, MetricsAuth::Off);
+        let c = AgentConfig::from_lookup(lookup(&[("SWML_METRICS_ADDR", "[::1]:9464")])).unwrap();
+        assert_eq!(c.metrics_auth, MetricsAuth::Basic);
+        // Without a listener of their own, metrics always need credentials.
+        let e = AgentConfig::from_lookup(lookup(&[("SWML_METRICS_AUTH", "off")])).unwrap_err();
+        assert_eq!(e.setting, "SWML_METRICS_AUTH");
+        let e =
+            AgentConfig::from_lookup(lookup(&[("SWML_METRICS_AUTH", "canary-auth")])).unwrap_err();
+        assert_eq!(e.setting, "SWML_METRICS_AUTH");
+        assert!(!e.to_string().contains("canary"));
+        for bad in ["localhost:9464", "10.1.2.3", "canary-addr"] {
+            let e = AgentConfig::from_lookup(lookup(&[("SWML_METRICS_ADDR", bad)])).unwrap_err();
+            assert_eq!(e.setting, "SWML_METRICS_ADDR");
+            assert!(!e.to_string().contains(bad));
+        }
     }
 
     #[test]

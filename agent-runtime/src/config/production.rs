@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::{AgentConfig, CredentialSource, KeySource, WAIVER_VARIABLES};
+use super::{AgentConfig, CredentialSource, KeySource, MetricsAuth, WAIVER_VARIABLES};
 
 /// The shortest basic-auth password production accepts.
 pub const MIN_PASSWORD_CHARS: usize = 32;
@@ -128,6 +128,7 @@ pub(crate) fn evaluate(
         rate_limits(config, tools),
         secure_tools(tools),
         recording(recorded, prompt_discloses_recording),
+        metrics(config),
     ];
     let items = raw
         .into_iter()
@@ -345,5 +346,34 @@ fn recording(recorded: bool, disclosed: bool) -> Raw {
              Section::new(\"Recording notice\").body(\"Tell the caller this call is recorded.\")), \
              or remove .record_call(..)",
         )
+    }
+}
+
+fn metrics(c: &AgentConfig) -> Raw {
+    match (c.metrics_auth, c.metrics_addr) {
+        (MetricsAuth::Basic, None) => pass(
+            "metrics",
+            "/metrics is served on the agent's port behind basic auth",
+        ),
+        (MetricsAuth::Basic, Some(addr)) => pass(
+            "metrics",
+            format!("/metrics is served on {addr} behind basic auth"),
+        ),
+        (MetricsAuth::Off, Some(addr)) if addr.ip().is_loopback() => pass(
+            "metrics",
+            format!("/metrics is served without basic auth on {addr}, a loopback address"),
+        ),
+        (MetricsAuth::Off, addr) => fail(
+            "metrics",
+            match addr {
+                Some(addr) => format!(
+                    "/metrics is served without basic auth on {addr}, reachable from other hosts"
+                ),
+                None => "/metrics is served without basic auth".to_owned(),
+            },
+            "unset SWML_METRICS_AUTH (basic auth), or bind SWML_METRICS_ADDR to a loopback \
+             address such as 127.0.0.1:9464 (or waive with AGENT_WAIVE_METRICS when only the \
+             scraper can reach that address)",
+        ),
     }
 }

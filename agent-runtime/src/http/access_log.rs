@@ -1,8 +1,8 @@
-//! What wraps every agent route when the agent has access hooks or allows
-//! CORS origins: the `on_request` hook before the request checks, and after
-//! the response is ready the CORS headers (for an allowed `Origin`) and the
-//! `on_response` hook. Agents with neither skip this layer entirely.
+//! What wraps every agent route: the `on_request` hook before the request
+//! checks, and once the response is ready its count in the agent's metrics,
+//! the CORS headers (for an allowed `Origin`) and the `on_response` hook.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -16,6 +16,11 @@ use crate::access::{AccessView, Notes};
 use crate::agent::Agent;
 use crate::state::AgentState;
 
+/// The `route` label of a resource: its pattern, set once when the routes
+/// are registered (resource data), so no request path becomes a label.
+#[derive(Debug, Clone)]
+pub(crate) struct RouteName(pub Arc<str>);
+
 /// The middleware function (mounted with `actix_web::middleware::from_fn`).
 pub(crate) async fn access_log<A: Agent>(
     req: ServiceRequest,
@@ -27,14 +32,26 @@ pub(crate) async fn access_log<A: Agent>(
     if let Some(hook) = &state.hooks.on_request {
         hook(&view(req.request(), None));
     }
-    let started = Instant::now();
-    let mut res = next.call(req).await?;
+    // A request no resource answers has no route name (label `unmatched`).
+    let route = req.app_data::<RouteName>().map(|name| Arc::clone(&name.0));
+    let started = state.hooks.on_response.is_some().then(Instant::now);
+    let mut res = match next.call(req).await {
+        Ok(res) => res,
+        Err(e) => {
+            let status = e.as_response_error().status_code().as_u16();
+            state.metrics.count_request(route.as_ref(), status);
+            return Err(e);
+        }
+    };
+    state
+        .metrics
+        .count_request(route.as_ref(), res.status().as_u16());
     if let Some(origin) = cors_origin(&state, res.request()) {
         let h = res.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
-    if let Some(hook) = &state.hooks.on_response {
+    if let (Some(hook), Some(started)) = (&state.hooks.on_response, started) {
         let notes = res.request().extensions().get::<Notes>().cloned();
         let mut seen = view(res.request(), notes.as_ref());
         seen.status = Some(res.status().as_u16());

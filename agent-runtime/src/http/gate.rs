@@ -7,6 +7,8 @@
 //!   limit, and (with a signing key) the platform's webhook signature over
 //!   the URL and the body.
 //!
+//! The separate metrics listener runs [`authorize_metrics_listener`].
+//!
 //! A handler that takes one of them runs only for a request that passed; a
 //! refused request gets the fixed response of its [`HttpError`]. Every
 //! security refusal here is audited through [`refuse`].
@@ -23,7 +25,7 @@ use futures_util::future::LocalBoxFuture;
 use super::body::{check_content_type, read_body};
 use crate::agent::Agent;
 use crate::audit::{AuditEvent, AuditRecord};
-use crate::config::StateFailure;
+use crate::config::{MetricsAuth, StateFailure};
 use crate::dispatch::client_addr;
 use crate::response::{HttpError, bad_request};
 use crate::security::signature::{self, SHA1_HEADER, SHA256_HEADER};
@@ -97,6 +99,30 @@ pub(crate) async fn authorize<A>(
     if state.guards.http_limited {
         check_http_rate(state, req).await?;
     }
+    check_credentials(state, req)
+}
+
+/// The checks of the separate metrics listener (`SWML_METRICS_ADDR`):
+/// header sizes, the per-address limit, and basic auth unless
+/// `SWML_METRICS_AUTH=off`. The `Host` allow-list names the agent's public
+/// host; a scraper reaches the listener by another name, so it is not
+/// applied there.
+pub(crate) async fn authorize_metrics_listener<A>(
+    state: &AgentState<A>,
+    req: &HttpRequest,
+) -> Result<(), HttpError> {
+    check_header_sizes(req)?;
+    if state.guards.http_limited {
+        check_http_rate(state, req).await?;
+    }
+    match state.config.metrics_auth {
+        MetricsAuth::Basic => check_credentials(state, req),
+        MetricsAuth::Off => Ok(()),
+    }
+}
+
+/// Basic auth; a failure is an `auth_failure` audit record.
+fn check_credentials<A>(state: &AgentState<A>, req: &HttpRequest) -> Result<(), HttpError> {
     let credentials = req.headers().get(header::AUTHORIZATION);
     if state.guards.auth.check(credentials.map(|h| h.as_bytes())) {
         return Ok(());

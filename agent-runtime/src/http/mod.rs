@@ -1,7 +1,7 @@
-//! The HTTP face of an agent: its routes ([`routes`]), the checks every
-//! request passes first ([`gate`]), the optional access layer (hooks and
-//! CORS headers, [`access_log`]), body reading ([`body`]) and the
-//! post-prompt endpoint ([`summary`]).
+//! The HTTP face of an agent: its routes ([`routes`], the metrics listener's
+//! too), the checks every request passes first ([`gate`]), the access layer
+//! (request metrics, hooks and CORS headers, [`access_log`]), body reading
+//! ([`body`]) and the post-prompt endpoint ([`summary`]).
 
 pub(crate) mod access_log;
 pub(crate) mod body;

@@ -4,12 +4,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{Condition, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::access_log::{access_log, cors_origin, keep_notes};
-use super::gate::{Admitted, Authorized, authorize, check_header_sizes, state_of};
+use super::access_log::{RouteName, access_log, cors_origin, keep_notes};
+use super::gate::{
+    Admitted, Authorized, authorize, authorize_metrics_listener, check_header_sizes, state_of,
+};
 use super::summary::handle_summary;
 use crate::access::Notes;
 use crate::agent::Agent;
@@ -18,7 +20,7 @@ use crate::dispatch::client_addr;
 use crate::request::envelope::{SwmlCall, SwmlRequest};
 use crate::request::query::query_param;
 use crate::request::{check_call_id, check_caller_number};
-use crate::response::{HttpError, json_response};
+use crate::response::{HttpError, json_response, typed_response};
 use crate::state::AgentState;
 use crate::swml::template::POST_PROMPT_FUNCTION;
 
@@ -153,6 +155,51 @@ async fn method_not_allowed<A: Agent>(req: HttpRequest) -> HttpResponse {
     }
 }
 
+/// `GET /metrics` under the agent's route, on its own port: the agent's
+/// metrics, for a request that passed the checks of every route.
+async fn metrics<A: Agent>(req: HttpRequest, _: Authorized<A>) -> HttpResponse {
+    match state_of::<A>(&req) {
+        Ok(state) => metrics_response(&state),
+        Err(e) => e.response(),
+    }
+}
+
+/// `GET /metrics` on the separate metrics listener.
+async fn listener_metrics<A: Agent>(req: HttpRequest) -> HttpResponse {
+    let state = match state_of::<A>(&req) {
+        Ok(s) => s,
+        Err(e) => return e.response(),
+    };
+    match authorize_metrics_listener(&state, &req).await {
+        Ok(()) => metrics_response(&state),
+        Err(e) => e.response(),
+    }
+}
+
+/// Anything else on the separate metrics listener: 405 on `/metrics`, 404
+/// elsewhere, once the request passed the listener's checks.
+async fn listener_other<A: Agent>(req: HttpRequest) -> HttpResponse {
+    let state = match state_of::<A>(&req) {
+        Ok(s) => s,
+        Err(e) => return e.response(),
+    };
+    if let Err(e) = authorize_metrics_listener(&state, &req).await {
+        return e.response();
+    }
+    if req.app_data::<RouteName>().is_some() {
+        HttpError::MethodNotAllowed.response()
+    } else {
+        HttpError::NotFound.response()
+    }
+}
+
+fn metrics_response<A>(state: &AgentState<A>) -> HttpResponse {
+    match state.metrics.render() {
+        Ok(text) => typed_response(StatusCode::OK, crate::metrics::CONTENT_TYPE, text),
+        Err(_) => HttpError::Internal.response(),
+    }
+}
+
 /// Any path no route answers: an authenticated 404.
 async fn not_found<A: Agent>(_: Authorized<A>) -> HttpResponse {
     HttpError::NotFound.response()
@@ -184,8 +231,20 @@ pub(crate) fn paths(route: &str, endpoint: &str) -> Vec<String> {
     vec![base.clone(), format!("{base}/")]
 }
 
-/// The endpoints under an agent's route.
-pub(crate) const ENDPOINTS: [&str; 3] = ["", "/swaig", "/post_prompt"];
+/// The endpoints under an agent's route: SWML, SWAIG, post-prompt and the
+/// metrics (the last one is reserved even when the metrics have a listener
+/// of their own, so a route never depends on that setting).
+pub(crate) const ENDPOINTS: [&str; 4] = ["", "/swaig", "/post_prompt", "/metrics"];
+
+/// The `route` label of an endpoint: `route` + `endpoint`, `/` for the root.
+fn route_name(route: &str, endpoint: &str) -> RouteName {
+    let pattern = format!("{route}{endpoint}");
+    RouteName(if pattern.is_empty() {
+        "/".into()
+    } else {
+        pattern.into()
+    })
+}
 
 /// Registers the agent's routes (plus `/health` and `/ready` when `probes`)
 /// on an actix-web service configuration.
@@ -195,9 +254,7 @@ pub(crate) fn configure<A: Agent>(
     probes: bool,
 ) {
     let route = state.route.clone();
-    // The access layer (hooks, CORS headers) is mounted only when the agent
-    // has hooks or CORS origins; otherwise requests skip it entirely.
-    let layered = state.hooks.any() || !state.config.cors_origins.is_empty();
+    let metrics_here = state.config.metrics_addr.is_none();
     // Each resource carries its own state as well, so several agents of the
     // same type can share one app (multi-agent server).
     let own = state.clone();
@@ -207,26 +264,55 @@ pub(crate) fn configure<A: Agent>(
     }
     // One resource per spelling: a single pattern is a plain string match,
     // a list of patterns makes the router fall back to regex matching.
-    // Every agent resource answers methods it has no route for with 405.
-    let resource = |path: String| {
+    // Every agent resource answers methods it has no route for with 405,
+    // and passes through the access layer (metrics, hooks, CORS headers),
+    // which reads the resource's route name.
+    let resource = |path: String, endpoint: &str| {
         web::resource(path)
             .app_data(own.clone())
+            .app_data(route_name(&route, endpoint))
             .default_service(web::to(method_not_allowed::<A>))
-            .wrap(Condition::new(layered, from_fn(access_log::<A>)))
+            .wrap(from_fn(access_log::<A>))
     };
-    for path in paths(&route, ENDPOINTS[0]) {
+    let [swml_at, swaig_at, post_prompt_at, metrics_at] = ENDPOINTS;
+    for path in paths(&route, swml_at) {
         cfg.service(
-            resource(path)
+            resource(path, swml_at)
                 .route(web::get().to(swml::<A>))
                 .route(web::post().to(swml::<A>)),
         );
     }
-    for path in paths(&route, ENDPOINTS[1]) {
-        cfg.service(resource(path).route(web::post().to(swaig::<A>)));
+    for path in paths(&route, swaig_at) {
+        cfg.service(resource(path, swaig_at).route(web::post().to(swaig::<A>)));
     }
-    for path in paths(&route, ENDPOINTS[2]) {
-        cfg.service(resource(path).route(web::post().to(post_prompt::<A>)));
+    for path in paths(&route, post_prompt_at) {
+        cfg.service(resource(path, post_prompt_at).route(web::post().to(post_prompt::<A>)));
     }
+    if metrics_here {
+        for path in paths(&route, metrics_at) {
+            cfg.service(resource(path, metrics_at).route(web::get().to(metrics::<A>)));
+        }
+    }
+}
+
+/// The routes of the separate metrics listener (`SWML_METRICS_ADDR`):
+/// `GET /metrics`, and a refusal for everything else, all behind
+/// [`authorize_metrics_listener`].
+pub(crate) fn configure_metrics_listener<A: Agent>(
+    state: web::Data<AgentState<A>>,
+    cfg: &mut web::ServiceConfig,
+) {
+    cfg.app_data(state);
+    for path in paths("", ENDPOINTS[3]) {
+        cfg.service(
+            web::resource(path)
+                .app_data(route_name("", ENDPOINTS[3]))
+                .route(web::get().to(listener_metrics::<A>))
+                .default_service(web::to(listener_other::<A>))
+                .wrap(from_fn(access_log::<A>)),
+        );
+    }
+    cfg.default_service(web::to(listener_other::<A>).wrap(from_fn(access_log::<A>)));
 }
 
 /// `/health` and `/ready`: unauthenticated, reveal only a status.
@@ -243,11 +329,8 @@ pub(crate) fn configure_probes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// The default service of a single-agent app: authenticated 404 (through
-/// the access layer when the agent has one).
-pub(crate) fn default_service<A: Agent>(state: &AgentState<A>, cfg: &mut web::ServiceConfig) {
-    let layered = state.hooks.any() || !state.config.cors_origins.is_empty();
-    cfg.default_service(
-        web::to(not_found::<A>).wrap(Condition::new(layered, from_fn(access_log::<A>))),
-    );
+/// The default service of a single-agent app: authenticated 404, through
+/// the access layer (counted under the route `unmatched`).
+pub(crate) fn default_service<A: Agent>(cfg: &mut web::ServiceConfig) {
+    cfg.default_service(web::to(not_found::<A>).wrap(from_fn(access_log::<A>)));
 }

@@ -9,7 +9,7 @@ use actix_web::web;
 
 use crate::agent::Agent;
 use crate::audit::AuditTrail;
-use crate::config::{AgentConfig, CredentialSource, KeySource};
+use crate::config::{AgentConfig, CredentialSource, KeySource, MetricsAuth};
 use crate::http::routes;
 use crate::state::AgentState;
 
@@ -58,6 +58,15 @@ pub(crate) fn print_banner<A: Agent>(state: &AgentState<A>) {
         CredentialSource::Builder => {
             eprintln!("  basic auth user `{}` (set in code)", c.credentials.user)
         }
+    }
+    match (c.metrics_addr, c.metrics_auth) {
+        (None, _) => eprintln!("  metrics: GET {}/metrics (basic auth)", state.route),
+        (Some(addr), MetricsAuth::Basic) => {
+            eprintln!("  metrics: GET /metrics on {addr} (basic auth)")
+        }
+        (Some(addr), MetricsAuth::Off) => eprintln!(
+            "  WARNING: metrics: GET /metrics on {addr} WITHOUT basic auth (SWML_METRICS_AUTH=off)"
+        ),
     }
     let checklist = &state.checklist;
     for item in checklist.waived() {
@@ -121,7 +130,8 @@ pub(crate) async fn serve_state<A: Agent + Send + Sync>(
     print_banner(&state);
     let settings = ServeSettings::new(&state.config, state.tls.clone(), listener);
     let audit = vec![state.audit.clone()];
-    serve_app(settings, agent_routes(state), audit).await
+    let sides = metrics_listener(&state, None).into_iter().collect();
+    serve_app(settings, agent_routes(state), audit, sides).await
 }
 
 /// The routes of one agent: its own, the probes and the authenticated 404.
@@ -130,8 +140,30 @@ pub(crate) fn agent_routes<A: Agent + Send + Sync>(
 ) -> impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static {
     move |cfg| {
         routes::configure(state.clone(), cfg, true);
-        routes::default_service::<A>(&state, cfg);
+        routes::default_service::<A>(cfg);
     }
+}
+
+/// Starts a server that runs beside the main one (the metrics listener).
+pub(crate) type SideServer = Box<dyn FnOnce() -> std::io::Result<actix_web::dev::Server> + Send>;
+
+/// The separate metrics listener of an agent (`SWML_METRICS_ADDR`), when it
+/// has one: on `listener` when given, else bound to that address; one
+/// worker; over TLS when the agent's own port uses TLS.
+pub(crate) fn metrics_listener<A: Agent + Send + Sync>(
+    state: &web::Data<AgentState<A>>,
+    listener: Option<std::net::TcpListener>,
+) -> Option<SideServer> {
+    let addr = state.config.metrics_addr?;
+    let mut settings = ServeSettings::new(&state.config, state.tls.clone(), listener);
+    settings.bind = (addr.ip().to_string(), addr.port());
+    settings.workers = Some(1);
+    let state = state.clone();
+    Some(Box::new(move || {
+        start_server(settings, move |cfg| {
+            routes::configure_metrics_listener(state.clone(), cfg)
+        })
+    }))
 }
 
 /// Where and how to serve (shared by single- and multi-agent servers).
@@ -164,19 +196,52 @@ impl ServeSettings {
     }
 }
 
-/// Builds and runs the actix server (see [`start_server`]) until it stops,
-/// then seals the audit sinks of `audit` and flushes the default log writer
+/// Starts the `sides` servers, then builds and runs the actix server (see
+/// [`start_server`]) until it stops, then stops the side servers, seals the
+/// audit sinks of `audit` and flushes the default log writer
 /// ([`after_stop`]).
 pub(crate) async fn serve_app(
     settings: ServeSettings,
     routes: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
     audit: Vec<AuditTrail>,
+    sides: Vec<SideServer>,
 ) -> std::io::Result<()> {
-    let served = match start_server(settings, routes) {
-        Ok(server) => server.await,
-        Err(e) => Err(e),
-    };
+    let served = run_servers(settings, routes, sides).await;
     after_stop(&audit);
+    served
+}
+
+/// Each side server runs in a task of its own while the main server runs;
+/// one that cannot start (its address is taken) stops the start-up.
+async fn run_servers(
+    settings: ServeSettings,
+    routes: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+    sides: Vec<SideServer>,
+) -> std::io::Result<()> {
+    let mut handles = Vec::with_capacity(sides.len());
+    let mut served = Ok(());
+    for start in sides {
+        match start() {
+            Ok(server) => {
+                handles.push(server.handle());
+                actix_web::rt::spawn(server);
+            }
+            Err(e) => {
+                served = Err(e);
+                break;
+            }
+        }
+    }
+    if served.is_ok() {
+        served = match start_server(settings, routes) {
+            Ok(server) => server.await,
+            Err(e) => Err(e),
+        };
+    }
+    for handle in handles {
+        // A scrape cut short is retried; nothing else runs there.
+        handle.stop(false).await;
+    }
     served
 }
 
@@ -290,6 +355,7 @@ mod tests {
             settings,
             |_: &mut web::ServiceConfig| {},
             vec![AuditTrail::new(vec![counter.clone()])],
+            Vec::new(),
         )
         .await;
         assert!(served.is_err(), "the port is taken");

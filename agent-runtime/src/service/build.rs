@@ -19,9 +19,10 @@ use crate::agent::{Agent, RecordingPolicy, ToolDef};
 use crate::audit::{AuditSink, AuditTrail};
 use crate::config::{
     AgentConfig, Checklist, ConfigError, CredentialSource, Credentials, KeySource, ToolFacts,
-    evaluate_checklist, signer_from_secrets,
+    check_metrics, evaluate_checklist, signer_from_secrets,
 };
 use crate::emergency::{AGENT_EMERGENCY_MESSAGE, EmergencyPlan, EmergencySwitch};
+use crate::metrics::Metrics;
 use crate::ratelimit::Rate;
 use crate::schema::{ArgsValidator, RedactionPlan, to_swaig_parameters};
 use crate::secret::SecretString;
@@ -123,7 +124,13 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         http_limited: config.http_rate_limit.is_some(),
     };
     let tls = config.tls.as_ref().map(|t| t.load()).transpose()?;
-    let audit = AuditTrail::new(b.sinks);
+    // Registered once here; the counting sink sees every record the trail
+    // emits, whoever emits it.
+    let names: Vec<&'static str> = tools.tools.iter().map(|t| t.def.name).collect();
+    let metrics = Metrics::new(A::NAME, &names);
+    let mut sinks = b.sinks;
+    sinks.push(metrics.audit_sink());
+    let audit = AuditTrail::new(sinks);
     let state = AgentState {
         emergency: EmergencySwitch::new(
             config.emergency_mode,
@@ -162,6 +169,7 @@ pub(super) fn build<A: Agent>(b: Settings<A>) -> Result<AgentService<A>, BuildEr
         summary: A::summary_handler(),
         guards,
         audit,
+        metrics,
         hooks: b.hooks,
         tls,
         checklist,
@@ -182,6 +190,8 @@ fn resolve_config(
         Some(c) => c,
         None => AgentConfig::from_env()?,
     };
+    // A configuration built in code passes the rule `from_env` applies.
+    check_metrics(config.metrics_addr, config.metrics_auth)?;
     if let Some((user, password)) = basic_auth {
         config.credentials = Credentials {
             user,

@@ -17,7 +17,7 @@ use crate::security::token::TokenSigner;
 use crate::state::AgentState;
 
 pub use boot::install_redacting_panic_hook;
-pub(crate) use boot::{ServeSettings, print_banner, serve_app};
+pub(crate) use boot::{ServeSettings, SideServer, metrics_listener, print_banner, serve_app};
 #[cfg(feature = "harness")]
 pub(crate) use boot::{agent_routes, start_server};
 pub use builder::{AgentBuilder, AgentExt};
@@ -47,11 +47,14 @@ impl<A: Agent> std::fmt::Debug for AgentService<A> {
 }
 
 impl<A: Agent> AgentService<A> {
-    /// Registers the agent's routes, `/health`, `/ready` and the authenticated
-    /// 404 on an actix-web app: `App::new().configure(|c| svc.configure(c))`.
+    /// Registers the agent's routes (with `/metrics` under its route unless
+    /// the metrics have a listener of their own), `/health`, `/ready` and the
+    /// authenticated 404 on an actix-web app:
+    /// `App::new().configure(|c| svc.configure(c))`. A separate metrics
+    /// listener is only started by `serve`, `serve_on` and `run`.
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
         routes::configure(self.state.clone(), cfg, true);
-        routes::default_service::<A>(&self.state, cfg);
+        routes::default_service::<A>(cfg);
     }
 
     /// The agent's configuration as resolved at build time.
