@@ -178,8 +178,11 @@ pub fn agent(args: TokenStream, input: TokenStream) -> TokenStream {
 ///     amount: f64,
 /// }
 ///
+/// // Verification is a server-side fact of the call (set by the tool that
+/// // checked the PIN with `call.facts().set(..)`), never `global_data`, which
+/// // the platform echoes back and a request can carry forged.
 /// fn verified(_: &Bank, call: &Call) -> Result<(), Refusal> {
-///     match call.global_data().get_as::<bool>("pin_verified") {
+///     match call.facts().loaded::<bool>("pin_verified") {
 ///         Some(true) => Ok(()),
 ///         _ => Err(Refusal::new("Verify the caller's PIN first.").with_reason("not_verified")),
 ///     }
