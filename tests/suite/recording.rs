@@ -40,11 +40,11 @@ impl Vault {
     async fn verify_pin(
         &self,
         #[sensitive]
-        #[schemars(regex(pattern = r"^[0-9]{4}$"))]
+        #[schemars(regex(pattern = r"^[0-9]{4,8}$"))]
         pin: Secret<String>,
     ) -> Result<ToolResult, String> {
         match pin.expose_secret().as_str() {
-            "1234" => Ok(ToolResult::new("The PIN is correct.")
+            "73914682" => Ok(ToolResult::new("The PIN is correct.")
                 .update_global_data(json!({"verified": true}))
                 .say("Thank you.")),
             "0000" => Err("the PIN store is offline".to_owned()),
@@ -219,7 +219,7 @@ async fn the_companion_pauses_and_the_tools_success_resumes_after_its_own_action
             .is_some_and(|t| t.contains("recording is paused"))
     );
 
-    let ok = agent.call_with(verify("1234")).await;
+    let ok = agent.call_with(verify("73914682")).await;
     assert!(resumes_last(&ok), "{}", ok.text());
     assert_eq!(
         action_kinds(&ok.actions()),
@@ -245,7 +245,7 @@ async fn the_companion_pauses_and_the_tools_success_resumes_after_its_own_action
         !agent
             .audit()
             .iter()
-            .any(|r| r.to_json().to_string().contains("1234"))
+            .any(|r| crate::support::record_text(r).contains("73914682"))
     );
 }
 
@@ -260,7 +260,7 @@ async fn refusals_validation_failures_and_failures_resume_the_recording_last() {
     assert!(malformed.text().contains("pin") && !malformed.text().contains("12ab"));
     assert_eq!(malformed.audit[0].event, AuditEvent::ValidationFailure);
 
-    let guarded = agent.call_with(verify("1234").caller(BLOCKED)).await;
+    let guarded = agent.call_with(verify("73914682").caller(BLOCKED)).await;
     assert!(resumes_last(&guarded), "{}", guarded.text());
     assert_eq!(guarded.audit[0].event, AuditEvent::GuardRefusal);
 
@@ -305,7 +305,7 @@ async fn in_emergency_mode_the_companion_still_pauses_and_the_tool_still_resumes
     assert_eq!(pause.audit[0].event, AuditEvent::EmergencyRefusal);
     assert!(pauses(&pause), "{}", pause.text());
 
-    let refused = agent.call_with(verify("1234")).await;
+    let refused = agent.call_with(verify("73914682")).await;
     assert_eq!(refused.audit[0].event, AuditEvent::EmergencyRefusal);
     assert!(resumes_last(&refused), "{}", refused.text());
 }
@@ -324,7 +324,7 @@ async fn a_timeout_resumes_the_recording_and_http_refusals_carry_no_action() {
     for function in ["verify_pin", "prepare_verify_pin"] {
         let forged = agent
             .call_with(
-                ToolCall::new(function, json!({"pin": "1234"}))
+                ToolCall::new(function, json!({"pin": "73914682"}))
                     .call_id(CALL_ID)
                     .token(Token::Missing),
             )
@@ -344,7 +344,7 @@ async fn a_timeout_resumes_the_recording_and_http_refusals_carry_no_action() {
     let envelope = json!({
         "function": "verify_pin",
         "call_id": CALL_ID,
-        "argument": {"parsed": [{"pin": "1234"}]}
+        "argument": {"parsed": [{"pin": "73914682"}]}
     });
     let unauthenticated = agent
         .send_raw(
@@ -362,7 +362,7 @@ async fn a_timeout_resumes_the_recording_and_http_refusals_carry_no_action() {
             &json!({
                 "function": "verify_pin",
                 "call_id": CALL_ID,
-                "argument": {"raw": r#"{"pin": "1234", "pin": "4321"}"#}
+                "argument": {"raw": r#"{"pin": "73914682", "pin": "4321"}"#}
             }),
         )
         .await;
@@ -419,7 +419,7 @@ async fn an_agent_that_does_not_record_gets_no_companion_and_no_recording_action
     let tool = &doc["sections"]["main"][1]["ai"]["SWAIG"]["functions"][0];
     assert_eq!(tool["description"], "Check the caller's PIN.");
 
-    let ok = agent.call_with(verify("1234")).await;
+    let ok = agent.call_with(verify("73914682")).await;
     assert_eq!(action_kinds(&ok.actions()), ["set_global_data", "say"]);
     let companion = agent
         .call_with(ToolCall::new("prepare_verify_pin", json!({})).call_id(CALL_ID))

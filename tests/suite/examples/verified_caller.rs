@@ -361,7 +361,7 @@ async fn three_wrong_codes_lock_code_checks_across_calls_and_no_code_is_recorded
         .await;
     assert!(response(&reply).contains("Only a verified administrator"));
     for record in agent.audit() {
-        let text = record.to_json().to_string();
+        let text = crate::support::record_text(&record);
         assert!(
             !text.contains(DEMO_ADMIN_CODE) && !text.contains("111111"),
             "{text}"

@@ -92,3 +92,15 @@ pub fn recording_control_ids(actions: &[Value]) -> Vec<Option<String>> {
         })
         .collect()
 }
+
+/// The text of an audit record without its clock fields (`time_ms`,
+/// `duration_ms`), for canary checks: a short canary such as a four-digit
+/// PIN occurs in a millisecond timestamp now and then by chance.
+pub fn record_text(record: &agent_runtime::audit::AuditRecord) -> String {
+    let mut value = record.to_json();
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("time_ms");
+        fields.remove("duration_ms");
+    }
+    value.to_string()
+}
