@@ -4,6 +4,7 @@
 //! are `agent_runtime::harness`'s, not this module's. [`redis`] starts a
 //! `redis-server` of a test's own, for tests of replicas sharing a store.
 
+#[path = "../../../agent-runtime/src/store/redis/test_server.rs"]
 pub mod redis;
 
 use std::sync::OnceLock;

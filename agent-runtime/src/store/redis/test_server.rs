@@ -1,14 +1,20 @@
-//! A `redis-server` of the test's own (the integration suite has the same
-//! fixture in `tests/suite/support/redis.rs`; the store is crate-private, so
-//! its tests are here).
+//! A `redis-server` of a test's own, for the store's tests in this crate and
+//! for the integration suite, where agents share a state store
+//! (`SWML_STATE_URL`): two replicas as processes, an outage in the middle of
+//! a call. One file for both: the suite includes it with `#[path]`, because
+//! the store is private to this crate and the suite cannot reach it here.
+//! Each side uses part of it, hence `dead_code` is allowed.
 //!
-//! The server listens on a free loopback port, keeps nothing on disk, and is
-//! killed when the fixture is dropped. It can be stopped and started again
-//! on the same port, for outage tests.
+//! The server listens on a free loopback port, keeps nothing on disk
+//! (`--save "" --appendonly no`), and is killed when the fixture is dropped.
+//! It can be stopped and started again on the same port (an outage), or
+//! frozen and let go (a store that stops answering without closing its
+//! connections).
 //!
 //! Without `redis-server` on the `PATH`, [`TestRedis::start`] prints a loud
 //! `SKIPPED` line and returns `None`, unless `AGENT_REQUIRE_REDIS` is set
 //! (CI sets it), in which case the test fails.
+#![allow(dead_code)]
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -16,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running (or stopped) `redis-server`.
-pub(super) struct TestRedis {
+pub(crate) struct TestRedis {
     port: u16,
     password: Option<String>,
     child: Option<Child>,
@@ -25,19 +31,19 @@ pub(super) struct TestRedis {
 impl TestRedis {
     /// A server for `test`, or `None` when `redis-server` is not installed
     /// and not required.
-    pub(super) fn start(test: &str) -> Option<Self> {
+    pub(crate) fn start(test: &str) -> Option<Self> {
         Self::launch(test, None)
     }
 
     /// A server that requires `password` (`requirepass`).
-    pub(super) fn with_password(test: &str, password: &str) -> Option<Self> {
+    pub(crate) fn with_password(test: &str, password: &str) -> Option<Self> {
         Self::launch(test, Some(password.to_owned()))
     }
 
-    /// A server not started yet, on a port nothing listens on: for a store
-    /// that starts while its server is down ([`TestRedis::restart`] starts
-    /// it).
-    pub(super) fn stopped(test: &str) -> Option<Self> {
+    /// A server not started yet, on a port nothing listens on, for an
+    /// agent that starts while its store is down; [`TestRedis::restart`]
+    /// starts it.
+    pub(crate) fn stopped(test: &str) -> Option<Self> {
         match Command::new("redis-server").arg("--version").output() {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 skipped(test);
@@ -57,9 +63,8 @@ impl TestRedis {
         // could take it in between, so a server that exits at once is tried
         // again on another port.
         for _ in 0..5 {
-            let port = free_port();
             let mut server = TestRedis {
-                port,
+                port: free_port(),
                 password: password.clone(),
                 child: None,
             };
@@ -78,8 +83,9 @@ impl TestRedis {
         panic!("redis-server did not start on any of 5 ports");
     }
 
-    /// `redis://127.0.0.1:<port>/0` (with the password, when there is one).
-    pub(super) fn url(&self) -> String {
+    /// The URL an agent is given (`SWML_STATE_URL`), with the password when
+    /// there is one.
+    pub(crate) fn url(&self) -> String {
         match &self.password {
             Some(pw) => format!("redis://:{pw}@127.0.0.1:{}/0", self.port),
             None => format!("redis://127.0.0.1:{}/0", self.port),
@@ -87,43 +93,26 @@ impl TestRedis {
     }
 
     /// The port the server listens on (also while stopped).
-    pub(super) fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
 
-    /// Kills the server and waits until it is gone.
-    pub(super) fn stop(&mut self) {
+    /// The server's process id, while it runs.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Kills the server (paused or not) and waits until it is gone.
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            // A paused server is killed all the same (SIGKILL needs no
-            // cooperation).
             let _ = child.kill();
             let _ = child.wait();
         }
     }
 
-    /// Freezes the server (`SIGSTOP`): connections stay open and nothing
-    /// answers, as when the network between agent and store breaks.
-    pub(super) fn pause(&self) {
-        self.signal("-STOP");
-    }
-
-    /// Lets a paused server run again (`SIGCONT`).
-    pub(super) fn resume(&self) {
-        self.signal("-CONT");
-    }
-
-    fn signal(&self, signal: &str) {
-        let pid = self.child.as_ref().expect("a running server").id();
-        let status = Command::new("kill")
-            .args([signal, &pid.to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill {signal} {pid}");
-    }
-
-    /// Starts the server again on the same port (empty: nothing is kept),
-    /// stopping it first if it runs.
-    pub(super) fn restart(&mut self) {
+    /// Starts the server again on the same port, empty, stopping it first
+    /// if it runs.
+    pub(crate) fn restart(&mut self) {
         self.stop();
         for _ in 0..20 {
             self.spawn().expect("redis-server starts again");
@@ -133,6 +122,31 @@ impl TestRedis {
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("redis-server did not start again on port {}", self.port);
+    }
+
+    /// Freezes the server (`SIGSTOP`): connections stay open and nothing
+    /// answers.
+    pub(crate) fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused server run again (`SIGCONT`).
+    pub(crate) fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    /// Whether the server answers `PING` now.
+    pub(crate) fn answers(&self) -> bool {
+        answers(self.port)
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.pid().expect("a running server");
+        let status = Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal} {pid}");
     }
 
     fn spawn(&mut self) -> std::io::Result<()> {
@@ -179,7 +193,7 @@ impl Drop for TestRedis {
 }
 
 /// Whether something on `port` answers `PING` like Redis (`+PONG`, or
-/// `-NOAUTH` from a server with a password).
+/// `-NOAUTH` from a server with a password) within 500 ms.
 fn answers(port: u16) -> bool {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
@@ -213,4 +227,44 @@ fn skipped(test: &str) {
         "\n*** SKIPPED (redis-server not installed): {test} -- install redis-server to run it ***\n"
     );
     let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+#[test]
+fn the_fixture_runs_stops_restarts_and_freezes_a_server_on_its_port() {
+    let Some(mut server) = TestRedis::start("the_fixture_runs_stops_restarts") else {
+        return;
+    };
+    let port = server.port();
+    assert_eq!(server.url(), format!("redis://127.0.0.1:{port}/0"));
+    assert!(server.answers());
+
+    server.stop();
+    assert!(!server.answers(), "stopped");
+    server.restart();
+    assert_eq!(server.port(), port, "the same port");
+    assert!(server.answers(), "started again");
+
+    server.pause();
+    assert!(!server.answers(), "frozen: connected, but no answer");
+    server.resume();
+    assert!(server.answers(), "running again");
+
+    let pid = server.pid().expect("running");
+    drop(server);
+    let gone = Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status()
+        .expect("kill runs");
+    assert!(!gone.success(), "the server is gone once the fixture is");
+
+    let secured = TestRedis::with_password("the_fixture_with_a_password", "pw-123")
+        .expect("installed: the first server ran");
+    assert!(secured.url().starts_with("redis://:pw-123@127.0.0.1:"));
+    assert!(secured.answers());
+
+    let mut later = TestRedis::stopped("the_fixture_stopped").expect("installed");
+    assert!(!later.answers());
+    later.restart();
+    assert!(later.answers());
 }
